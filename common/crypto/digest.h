@@ -1,0 +1,22 @@
+#pragma once
+
+// Thin wrappers over OpenSSL for the digests, MACs and randomness the protocols need.
+// Pure functions, safe from any thread.
+
+#include <QByteArray>
+
+namespace DNotifier::Crypto {
+
+QByteArray hmacSha256(const QByteArray &key, const QByteArray &data);
+QByteArray hmacSha256Hex(const QByteArray &key, const QByteArray &data);
+QByteArray sha256(const QByteArray &data);
+QByteArray md5Hex(const QByteArray &data);
+
+// Compares in time that depends only on the lengths, so a signature check leaks nothing
+// about how many leading bytes matched.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
+QByteArray randomBytes(int count);
+quint32 randomUInt32();
+
+} // namespace DNotifier::Crypto

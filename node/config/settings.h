@@ -1,0 +1,64 @@
+#pragma once
+
+// The node's effective settings after defaults, config file, environment and flags are
+// merged (see settingsloader.h). Plain values: copied freely and read from any thread once
+// the node has started.
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+namespace DNotifier::Config {
+
+struct WebhookTarget
+{
+    QUrl url;
+    // Event names this target receives; empty means every event.
+    QList<QString> events;
+};
+
+struct AppSettings
+{
+    QString id;
+    QByteArray key;
+    QByteArray secret;
+    bool enabled = true;
+    bool clientEvents = true;
+    bool subscriptionCountEvents = false;
+    int maxConnections = 10000;
+    int maxChannelNameLength = 200;
+    int maxEventNameLength = 200;
+    int maxEventPayloadBytes = 10 * 1024;
+    int maxEventChannels = 100;
+    int maxBatchSize = 10;
+    int maxPresenceMembers = 100;
+    int maxPresenceMemberBytes = 1024;
+    int maxPresenceUserIdLength = 128;
+    int maxClientEventsPerSecond = 10;
+    int maxMessageBytes = 10 * 1024 + 1024;
+    int webhookBatchMilliseconds = 0;
+    QList<WebhookTarget> webhooks;
+};
+
+struct NodeSettings
+{
+    QString dataDir;
+    QHostAddress host = QHostAddress::LocalHost;
+    quint16 port = 6001;
+    // 0 picks one I/O thread per core.
+    int ioThreads = 0;
+    int activityTimeoutSeconds = 120;
+    int pongTimeoutSeconds = 30;
+    int maxHttpBodyBytes = 1024 * 1024;
+    // Seconds that channel_vacated and member_removed webhooks wait for a quick return.
+    int webhookLeaveDelaySeconds = 3;
+    int webhookRetrySeconds = 300;
+    AppSettings defaultApp;
+    QList<AppSettings> extraApps;
+
+    QList<AppSettings> apps() const { return QList<AppSettings>{defaultApp} + extraApps; }
+};
+
+} // namespace DNotifier::Config

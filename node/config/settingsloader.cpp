@@ -1,0 +1,731 @@
+#include "settingsloader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QJsonValue>
+#include <QRegularExpression>
+#include <QStringList>
+
+#include <array>
+#include <cmath>
+#include <limits>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace DNotifier::Config {
+
+namespace {
+
+// One value from one layer. Environment variables and flags are text; config file values keep
+// their JSON type, so `"port": "80"` is a type error while DNOTIFIER_PORT=80 is fine.
+struct Input
+{
+    QString label; // as the user wrote it: "port", "apps[1].key", "DNOTIFIER_PORT", "--port"
+    QJsonValue value;
+    bool isText = false;
+    // Relative paths are taken from here: the config file's directory, or the working directory.
+    QString baseDir;
+};
+
+QString shown(const QJsonValue &value)
+{
+    const QByteArray json = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(json.mid(1, json.size() - 2));
+}
+
+QString typeName(const QJsonValue &value)
+{
+    switch (value.type()) {
+    case QJsonValue::Null:
+        return u"null"_s;
+    case QJsonValue::Bool:
+        return u"a boolean"_s;
+    case QJsonValue::Double:
+        return u"a number"_s;
+    case QJsonValue::String:
+        return u"a string"_s;
+    case QJsonValue::Array:
+        return u"an array"_s;
+    case QJsonValue::Object:
+        return u"an object"_s;
+    case QJsonValue::Undefined:
+        break;
+    }
+    return u"undefined"_s;
+}
+
+Error rejected(const QString &label, const QJsonValue &value, const QString &expected)
+{
+    return Error{0, u"%1: %2 is not allowed; expected %3"_s.arg(label, shown(value), expected)};
+}
+
+Error wrongType(const Input &in, const QString &expected)
+{
+    return Error{0, u"%1: %2 has the wrong type (%3); expected %4"_s.arg(in.label, shown(in.value),
+                                                                         typeName(in.value),
+                                                                         expected)};
+}
+
+Result<QString> textIn(const Input &in, const QString &expected)
+{
+    if (!in.isText && !in.value.isString()) {
+        return wrongType(in, expected);
+    }
+    return in.value.toString();
+}
+
+Result<qint64> integerIn(const Input &in, qint64 min, qint64 max)
+{
+    const QString expected = u"an integer from %1 to %2"_s.arg(min).arg(max);
+    if (in.isText) {
+        bool ok = false;
+        const qint64 number = in.value.toString().toLongLong(&ok);
+        if (!ok || number < min || number > max) {
+            return rejected(in.label, in.value, expected);
+        }
+        return number;
+    }
+    if (!in.value.isDouble()) {
+        return wrongType(in, expected);
+    }
+    const double number = in.value.toDouble();
+    if (number != std::trunc(number) || number < double(min) || number > double(max)) {
+        return rejected(in.label, in.value, expected);
+    }
+    return qint64(number);
+}
+
+template<typename T>
+struct MemberOf;
+
+template<typename O, typename F>
+struct MemberOf<F O::*>
+{
+    using Owner = O;
+    using Field = F;
+};
+
+template<auto Member, qint64 Min, qint64 Max>
+Result<void> setInteger(typename MemberOf<decltype(Member)>::Owner &owner, const Input &in)
+{
+    using Field = typename MemberOf<decltype(Member)>::Field;
+    static_assert(Min >= std::numeric_limits<Field>::min());
+    static_assert(Max <= std::numeric_limits<Field>::max());
+    const Result<qint64> number = integerIn(in, Min, Max);
+    if (!number) {
+        return number.error();
+    }
+    owner.*Member = static_cast<Field>(*number);
+    return {};
+}
+
+template<bool AppSettings::*Member>
+Result<void> setBool(AppSettings &app, const Input &in)
+{
+    if (!in.value.isBool()) {
+        return wrongType(in, u"true or false"_s);
+    }
+    app.*Member = in.value.toBool();
+    return {};
+}
+
+Result<void> setDataDir(NodeSettings &settings, const Input &in)
+{
+    const QString expected = u"a directory path"_s;
+    const Result<QString> path = textIn(in, expected);
+    if (!path) {
+        return path.error();
+    }
+    if (path->isEmpty()) {
+        return rejected(in.label, in.value, expected);
+    }
+    settings.dataDir = QDir::cleanPath(QDir(in.baseDir).absoluteFilePath(*path));
+    return {};
+}
+
+// QHostAddress also takes inet_aton shorthand ("1" is 0.0.0.1, "0x7f000001"), which is more
+// likely a typo than intent, so IPv4 must be written as four plain decimal numbers.
+bool isPlainAddress(const QString &text)
+{
+    static const QRegularExpression dottedQuad(
+            u"^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}$"_s);
+    return text.contains(u':') || dottedQuad.match(text).hasMatch();
+}
+
+Result<void> setHost(NodeSettings &settings, const Input &in)
+{
+    const QString expected = u"an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::"_s;
+    const Result<QString> text = textIn(in, expected);
+    if (!text) {
+        return text.error();
+    }
+    QHostAddress address;
+    if (!isPlainAddress(*text) || !address.setAddress(*text)) {
+        return rejected(in.label, in.value, expected);
+    }
+    settings.host = address;
+    return {};
+}
+
+Result<void> setAppId(AppSettings &app, const Input &in)
+{
+    const Result<QString> id = textIn(in, u"a string of digits"_s);
+    if (!id) {
+        return id.error();
+    }
+    if (const Result<void> checked = checkAppId(in.label, *id); !checked) {
+        return checked.error();
+    }
+    app.id = *id;
+    return {};
+}
+
+Result<void> setAppKey(AppSettings &app, const Input &in)
+{
+    const Result<QString> key = textIn(in, u"a string"_s);
+    if (!key) {
+        return key.error();
+    }
+    if (const Result<void> checked = checkAppKey(in.label, *key); !checked) {
+        return checked.error();
+    }
+    app.key = key->toLatin1();
+    return {};
+}
+
+Result<void> setAppSecret(AppSettings &app, const Input &in)
+{
+    if (!in.isText && !in.value.isString()) {
+        return Error{0, u"%1: the value (not shown) has the wrong type (%2); expected a string"_s
+                                .arg(in.label, typeName(in.value))};
+    }
+    const QString secret = in.value.toString();
+    if (const Result<void> checked = checkAppSecret(in.label, secret); !checked) {
+        return checked.error();
+    }
+    app.secret = secret.toLatin1();
+    return {};
+}
+
+const QStringList webhookEventNames{
+        u"channel_occupied"_s, u"channel_vacated"_s, u"member_added"_s,       u"member_removed"_s,
+        u"client_event"_s,     u"cache_miss"_s,      u"subscription_count"_s,
+};
+
+Result<QList<QString>> webhookEvents(const Input &in)
+{
+    const QString expected = u"one of "_s + webhookEventNames.join(u", ");
+    if (!in.value.isArray()) {
+        return wrongType(in, u"an array of event names, each "_s + expected);
+    }
+    QList<QString> events;
+    const QJsonArray array = in.value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const Input item{u"%1[%2]"_s.arg(in.label).arg(i), array.at(i), false, in.baseDir};
+        const Result<QString> name = textIn(item, expected);
+        if (!name) {
+            return name.error();
+        }
+        if (!webhookEventNames.contains(*name)) {
+            return rejected(item.label, item.value, expected);
+        }
+        if (!events.contains(*name)) {
+            events.append(*name);
+        }
+    }
+    return events;
+}
+
+Result<QUrl> webhookUrl(const Input &in)
+{
+    const QString expected = u"an http:// or https:// URL with a host"_s;
+    const Result<QString> text = textIn(in, expected);
+    if (!text) {
+        return text.error();
+    }
+    const QUrl url(*text, QUrl::StrictMode);
+    const bool isHttp = url.scheme() == "http"_L1 || url.scheme() == "https"_L1;
+    if (!url.isValid() || !isHttp || url.host().isEmpty()) {
+        return rejected(in.label, in.value, expected);
+    }
+    return url;
+}
+
+Result<void> checkKnownKeys(const QString &label,
+                            const QJsonObject &object,
+                            const QStringList &allowed)
+{
+    for (const QString &key : object.keys()) {
+        if (!allowed.contains(key)) {
+            const QString path = label.isEmpty() ? key : label + u'.' + key;
+            const QString where = label.isEmpty() ? u"at the top level"_s : u"in "_s + label;
+            return Error{0, u"unknown key \"%1\"; allowed %2 are: %3"_s.arg(path, where,
+                                                                            allowed.join(u", "))};
+        }
+    }
+    return {};
+}
+
+Error missingKey(const QString &label, const QString &key, const QString &why)
+{
+    return Error{0, u"%1.%2 is missing; %3"_s.arg(label, key, why)};
+}
+
+Result<WebhookTarget> webhookTarget(const Input &in)
+{
+    if (!in.value.isObject()) {
+        return wrongType(in, u"an object with \"url\" and, optionally, \"events\""_s);
+    }
+    const QJsonObject object = in.value.toObject();
+    if (const Result<void> known = checkKnownKeys(in.label, object, {u"events"_s, u"url"_s});
+        !known) {
+        return known.error();
+    }
+    if (!object.contains("url"_L1)) {
+        return missingKey(in.label, u"url"_s, u"every webhook needs a URL"_s);
+    }
+    const Result<QUrl> url =
+            webhookUrl({in.label + u".url"_s, object.value("url"_L1), false, in.baseDir});
+    if (!url) {
+        return url.error();
+    }
+    WebhookTarget target{*url, {}};
+    if (object.contains("events"_L1)) {
+        const Result<QList<QString>> events = webhookEvents(
+                {in.label + u".events"_s, object.value("events"_L1), false, in.baseDir});
+        if (!events) {
+            return events.error();
+        }
+        target.events = *events;
+    }
+    return target;
+}
+
+Result<void> setWebhooks(AppSettings &app, const Input &in)
+{
+    if (!in.value.isArray()) {
+        return wrongType(in, u"an array of webhook objects"_s);
+    }
+    QList<WebhookTarget> targets;
+    const QJsonArray array = in.value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const Result<WebhookTarget> target =
+                webhookTarget({u"%1[%2]"_s.arg(in.label).arg(i), array.at(i), false, in.baseDir});
+        if (!target) {
+            return target.error();
+        }
+        targets.append(*target);
+    }
+    app.webhooks = targets;
+    return {};
+}
+
+using AppApply = Result<void> (*)(AppSettings &, const Input &);
+using NodeApply = Result<void> (*)(NodeSettings &, const Input &);
+
+template<AppApply Apply>
+Result<void> onDefaultApp(NodeSettings &settings, const Input &in)
+{
+    return Apply(settings.defaultApp, in);
+}
+
+struct AppKey
+{
+    QLatin1StringView name;
+    AppApply apply;
+};
+
+const std::array<AppKey, 19> appKeys{{
+        {"id"_L1, &setAppId},
+        {"key"_L1, &setAppKey},
+        {"secret"_L1, &setAppSecret},
+        {"enabled"_L1, &setBool<&AppSettings::enabled>},
+        {"client_events"_L1, &setBool<&AppSettings::clientEvents>},
+        {"subscription_count_events"_L1, &setBool<&AppSettings::subscriptionCountEvents>},
+        {"max_connections"_L1, &setInteger<&AppSettings::maxConnections, 1, 1000000>},
+        {"max_channel_name_length"_L1, &setInteger<&AppSettings::maxChannelNameLength, 1, 1000>},
+        {"max_event_name_length"_L1, &setInteger<&AppSettings::maxEventNameLength, 1, 1000>},
+        {"max_event_payload_bytes"_L1,
+         &setInteger<&AppSettings::maxEventPayloadBytes, 1, 16 * 1024 * 1024>},
+        {"max_event_channels"_L1, &setInteger<&AppSettings::maxEventChannels, 1, 1000>},
+        {"max_batch_size"_L1, &setInteger<&AppSettings::maxBatchSize, 1, 1000>},
+        {"max_presence_members"_L1, &setInteger<&AppSettings::maxPresenceMembers, 1, 100000>},
+        {"max_presence_member_bytes"_L1,
+         &setInteger<&AppSettings::maxPresenceMemberBytes, 1, 64 * 1024>},
+        {"max_presence_user_id_length"_L1,
+         &setInteger<&AppSettings::maxPresenceUserIdLength, 1, 1024>},
+        {"max_client_events_per_second"_L1,
+         &setInteger<&AppSettings::maxClientEventsPerSecond, 1, 10000>},
+        {"max_message_bytes"_L1,
+         &setInteger<&AppSettings::maxMessageBytes, 1024, 16 * 1024 * 1024>},
+        {"webhook_batch_ms"_L1, &setInteger<&AppSettings::webhookBatchMilliseconds, 0, 60000>},
+        {"webhooks"_L1, &setWebhooks},
+}};
+
+// A setting of the node itself. An empty name means the setting cannot be given that way.
+struct NodeKey
+{
+    QLatin1StringView configKey;
+    QLatin1StringView envVar;
+    QLatin1StringView flag;
+    std::optional<QString> CommandLine::*flagValue;
+    NodeApply apply;
+};
+
+constexpr NodeKey fileOnly(QLatin1StringView configKey, NodeApply apply)
+{
+    return {configKey, {}, {}, nullptr, apply};
+}
+
+// The default app's id, key and secret sit inside "app" in the config file, so their
+// environment variables and flags have no top-level config key beside them.
+constexpr NodeKey notInFile(QLatin1StringView envVar,
+                            QLatin1StringView flag,
+                            std::optional<QString> CommandLine::*flagValue,
+                            NodeApply apply)
+{
+    return {{}, envVar, flag, flagValue, apply};
+}
+
+const std::array<NodeKey, 12> nodeKeys{{
+        {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
+        {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host, &setHost},
+        {"port"_L1, "DNOTIFIER_PORT"_L1, Flag::Port, &CommandLine::port,
+         &setInteger<&NodeSettings::port, 0, 65535>},
+        {"io_threads"_L1, "DNOTIFIER_IO_THREADS"_L1, Flag::IoThreads, &CommandLine::ioThreads,
+         &setInteger<&NodeSettings::ioThreads, 0, 256>},
+        {"activity_timeout"_L1, "DNOTIFIER_ACTIVITY_TIMEOUT"_L1, Flag::ActivityTimeout,
+         &CommandLine::activityTimeout,
+         &setInteger<&NodeSettings::activityTimeoutSeconds, 1, 3600>},
+        {"pong_timeout"_L1, "DNOTIFIER_PONG_TIMEOUT"_L1, Flag::PongTimeout,
+         &CommandLine::pongTimeout, &setInteger<&NodeSettings::pongTimeoutSeconds, 1, 3600>},
+        fileOnly("max_http_body_bytes"_L1,
+                 &setInteger<&NodeSettings::maxHttpBodyBytes, 1024, 64 * 1024 * 1024>),
+        fileOnly("webhook_leave_delay"_L1,
+                 &setInteger<&NodeSettings::webhookLeaveDelaySeconds, 0, 3600>),
+        fileOnly("webhook_retry_seconds"_L1,
+                 &setInteger<&NodeSettings::webhookRetrySeconds, 0, 86400>),
+        notInFile("DNOTIFIER_APP_ID"_L1,
+                  Flag::AppId,
+                  &CommandLine::appId,
+                  &onDefaultApp<&setAppId>),
+        notInFile("DNOTIFIER_APP_KEY"_L1,
+                  Flag::AppKey,
+                  &CommandLine::appKey,
+                  &onDefaultApp<&setAppKey>),
+        notInFile("DNOTIFIER_APP_SECRET"_L1,
+                  Flag::AppSecret,
+                  &CommandLine::appSecret,
+                  &onDefaultApp<&setAppSecret>),
+}};
+
+QStringList appKeyNames()
+{
+    QStringList names;
+    for (const AppKey &key : appKeys) {
+        names.append(QString(key.name));
+    }
+    names.sort();
+    return names;
+}
+
+QStringList topLevelKeyNames()
+{
+    QStringList names{u"app"_s, u"apps"_s};
+    for (const NodeKey &key : nodeKeys) {
+        if (!key.configKey.isEmpty()) {
+            names.append(QString(key.configKey));
+        }
+    }
+    names.sort();
+    return names;
+}
+
+Result<void> applyAppObject(AppSettings &app, const Input &in)
+{
+    if (!in.value.isObject()) {
+        return wrongType(in, u"an object with the keys "_s + appKeyNames().join(u", "));
+    }
+    const QJsonObject object = in.value.toObject();
+    if (const Result<void> known = checkKnownKeys(in.label, object, appKeyNames()); !known) {
+        return known.error();
+    }
+    for (const AppKey &key : appKeys) {
+        if (!object.contains(key.name)) {
+            continue;
+        }
+        const Input item{in.label + u'.' + key.name, object.value(key.name), false, in.baseDir};
+        if (const Result<void> applied = key.apply(app, item); !applied) {
+            return applied;
+        }
+    }
+    return {};
+}
+
+Result<AppSettings> extraApp(const Input &in)
+{
+    AppSettings app;
+    if (const Result<void> applied = applyAppObject(app, in); !applied) {
+        return applied.error();
+    }
+    const QJsonObject object = in.value.toObject();
+    for (const QString &required : {u"id"_s, u"key"_s, u"secret"_s}) {
+        if (!object.contains(required)) {
+            return missingKey(in.label, required,
+                              u"every entry of apps needs id, key and secret"_s);
+        }
+    }
+    return app;
+}
+
+Result<void> applyExtraApps(NodeSettings &settings, const Input &in)
+{
+    if (!in.value.isArray()) {
+        return wrongType(in, u"an array of app objects"_s);
+    }
+    const QJsonArray array = in.value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const Result<AppSettings> app =
+                extraApp({u"apps[%1]"_s.arg(i), array.at(i), false, in.baseDir});
+        if (!app) {
+            return app.error();
+        }
+        settings.extraApps.append(*app);
+    }
+    return {};
+}
+
+Result<void> applyConfigObject(NodeSettings &settings,
+                               const QJsonObject &root,
+                               const QString &baseDir)
+{
+    if (const Result<void> known = checkKnownKeys({}, root, topLevelKeyNames()); !known) {
+        return known;
+    }
+    for (const NodeKey &key : nodeKeys) {
+        if (key.configKey.isEmpty() || !root.contains(key.configKey)) {
+            continue;
+        }
+        const Input in{QString(key.configKey), root.value(key.configKey), false, baseDir};
+        if (const Result<void> applied = key.apply(settings, in); !applied) {
+            return applied;
+        }
+    }
+    if (root.contains("app"_L1)) {
+        const Input in{u"app"_s, root.value("app"_L1), false, baseDir};
+        if (const Result<void> applied = applyAppObject(settings.defaultApp, in); !applied) {
+            return applied;
+        }
+    }
+    if (root.contains("apps"_L1)) {
+        return applyExtraApps(settings, {u"apps"_s, root.value("apps"_L1), false, baseDir});
+    }
+    return {};
+}
+
+QString parseErrorPosition(const QByteArray &data, int offset)
+{
+    const QByteArray before = data.left(offset);
+    const qsizetype lineStart = before.lastIndexOf('\n') + 1;
+    return u"line %1, column %2 (offset %3)"_s.arg(before.count('\n') + 1)
+            .arg(offset - lineStart + 1)
+            .arg(offset);
+}
+
+Result<QJsonObject> readConfigFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return Error{0, u"cannot read config file \"%1\": %2"_s.arg(path, file.errorString())};
+    }
+    const QByteArray data = file.readAll();
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(data, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return Error{0,
+                     u"%1: not valid JSON: %2 at %3"_s.arg(path, parseError.errorString(),
+                                                           parseErrorPosition(data,
+                                                                              parseError.offset))};
+    }
+    if (!document.isObject()) {
+        return Error{0, u"%1: the top level must be a JSON object"_s.arg(path)};
+    }
+    return document.object();
+}
+
+Result<void> applyConfigFile(NodeSettings &settings, const QString &path)
+{
+    const Result<QJsonObject> root = readConfigFile(path);
+    if (!root) {
+        return root.error();
+    }
+    const QString baseDir = QFileInfo(path).absolutePath();
+    if (const Result<void> applied = applyConfigObject(settings, *root, baseDir); !applied) {
+        return Error{applied.error().code, path + u": "_s + applied.error().message};
+    }
+    return {};
+}
+
+// An environment variable set to the empty string counts as unset: container tools and
+// service managers often pass every declared variable, set or not.
+Result<void> applyEnvironment(NodeSettings &settings, const QProcessEnvironment &environment)
+{
+    for (const NodeKey &key : nodeKeys) {
+        const QString text = key.envVar.isEmpty() ? QString() : environment.value(key.envVar);
+        if (text.isEmpty()) {
+            continue;
+        }
+        const Input in{QString(key.envVar), text, true, QDir::currentPath()};
+        if (const Result<void> applied = key.apply(settings, in); !applied) {
+            return applied;
+        }
+    }
+    return {};
+}
+
+Result<void> applyFlags(NodeSettings &settings, const CommandLine &commandLine)
+{
+    for (const NodeKey &key : nodeKeys) {
+        if (!key.flagValue || !(commandLine.*key.flagValue)) {
+            continue;
+        }
+        const QString text = *(commandLine.*key.flagValue);
+        const Input in{u"--"_s + key.flag, text, true, QDir::currentPath()};
+        if (const Result<void> applied = key.apply(settings, in); !applied) {
+            return applied;
+        }
+    }
+    return {};
+}
+
+std::optional<QString> configFilePath(const CommandLine &commandLine,
+                                      const QProcessEnvironment &environment)
+{
+    if (commandLine.configFile) {
+        return commandLine.configFile;
+    }
+    const QString fromEnvironment = environment.value(u"DNOTIFIER_CONFIG"_s);
+    if (!fromEnvironment.isEmpty()) {
+        return fromEnvironment;
+    }
+    return std::nullopt;
+}
+
+// Follows the XDG base directory rules, which ignore a relative XDG_DATA_HOME.
+Result<QString> defaultDataDir(const QProcessEnvironment &environment)
+{
+    const QString dataHome = environment.value(u"XDG_DATA_HOME"_s);
+    if (QDir::isAbsolutePath(dataHome)) {
+        return QDir::cleanPath(dataHome + u"/dnotifier"_s);
+    }
+    const QString home = environment.value(u"HOME"_s);
+    if (QDir::isAbsolutePath(home)) {
+        return QDir::cleanPath(home + u"/.local/share/dnotifier"_s);
+    }
+    return Error{0, u"no data directory: neither XDG_DATA_HOME nor HOME is an absolute path; give "
+                    "--data-dir, DNOTIFIER_DATA_DIR or data_dir in the config file"_s};
+}
+
+QString appLabel(qsizetype index)
+{
+    return index == 0 ? u"app"_s : u"apps[%1]"_s.arg(index - 1);
+}
+
+QString appDescription(qsizetype index)
+{
+    return index == 0 ? u"the default app"_s : appLabel(index);
+}
+
+} // namespace
+
+Result<void> checkAppId(const QString &label, const QString &id)
+{
+    static const QRegularExpression digits(u"^[0-9]{1,20}$"_s);
+    if (!digits.match(id).hasMatch()) {
+        return rejected(label, id, u"a string of 1 to 20 digits, such as \"123456\""_s);
+    }
+    return {};
+}
+
+// Keys travel in URL paths and query strings (/app/<key>, auth_key=<key>); the allowed
+// characters need no percent-encoding there.
+Result<void> checkAppKey(const QString &label, const QString &key)
+{
+    static const QRegularExpression allowed(u"^[A-Za-z0-9._-]{1,100}$"_s);
+    if (!allowed.match(key).hasMatch()) {
+        return rejected(label, key, u"1 to 100 characters from A-Z, a-z, 0-9, '.', '_' and '-'"_s);
+    }
+    return {};
+}
+
+// Printable ASCII keeps the HMAC key the same bytes in every SDK, whatever text encoding the SDK
+// assumes; spaces are refused because a stray one is a copy-and-paste slip far more often than
+// part of a secret. A rejected secret is not echoed: error messages end up in logs.
+Result<void> checkAppSecret(const QString &label, const QString &secret)
+{
+    static const QRegularExpression allowed(u"^[!-~]{1,200}$"_s);
+    if (!allowed.match(secret).hasMatch()) {
+        const QString value =
+                secret.isEmpty() ? u"\"\""_s
+                                 : u"a value of %1 characters (not shown)"_s.arg(secret.size());
+        return Error{0, u"%1: %2 is not allowed; expected 1 to 200 printable ASCII characters "
+                        "without spaces"_s.arg(label, value)};
+    }
+    return {};
+}
+
+Result<void> checkAppsDistinct(const NodeSettings &settings)
+{
+    const QList<AppSettings> apps = settings.apps();
+    for (qsizetype i = 1; i < apps.size(); ++i) {
+        for (qsizetype j = 0; j < i; ++j) {
+            if (!apps[i].id.isEmpty() && apps[i].id == apps[j].id) {
+                return rejected(appLabel(i) + u".id"_s, apps[i].id,
+                                u"an id that no other app uses (%1 has it too)"_s.arg(
+                                        appDescription(j)));
+            }
+            if (!apps[i].key.isEmpty() && apps[i].key == apps[j].key) {
+                return rejected(appLabel(i) + u".key"_s, QString::fromLatin1(apps[i].key),
+                                u"a key that no other app uses (%1 has it too)"_s.arg(
+                                        appDescription(j)));
+            }
+        }
+    }
+    return {};
+}
+
+Result<NodeSettings> resolveSettings(const CommandLine &commandLine,
+                                     const QProcessEnvironment &environment)
+{
+    NodeSettings settings;
+    if (const std::optional<QString> path = configFilePath(commandLine, environment)) {
+        if (const Result<void> applied = applyConfigFile(settings, *path); !applied) {
+            return applied.error();
+        }
+    }
+    if (const Result<void> applied = applyEnvironment(settings, environment); !applied) {
+        return applied.error();
+    }
+    if (const Result<void> applied = applyFlags(settings, commandLine); !applied) {
+        return applied.error();
+    }
+
+    if (settings.dataDir.isEmpty()) {
+        const Result<QString> dataDir = defaultDataDir(environment);
+        if (!dataDir) {
+            return dataDir.error();
+        }
+        settings.dataDir = *dataDir;
+    }
+    if (const Result<void> distinct = checkAppsDistinct(settings); !distinct) {
+        return distinct.error();
+    }
+    return settings;
+}
+
+} // namespace DNotifier::Config

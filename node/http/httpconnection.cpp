@@ -1,0 +1,287 @@
+#include "httpconnection.h"
+
+#include <node/logging.h>
+
+#include <QUrl>
+#include <QUrlQuery>
+
+namespace DNotifier::Http {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+HttpConnection *connectionOf(http_parser *parser)
+{
+    return static_cast<HttpConnection *>(parser->data);
+}
+
+QList<QPair<QByteArray, QByteArray>> decodeQuery(const QByteArray &query)
+{
+    QList<QPair<QByteArray, QByteArray>> pairs;
+    const QUrlQuery parsed(QString::fromUtf8(query));
+    const auto items = parsed.queryItems(QUrl::FullyDecoded);
+    for (const auto &item : items) {
+        pairs.append({item.first.toUtf8(), item.second.toUtf8()});
+    }
+    return pairs;
+}
+
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket,
+                               quint64 id,
+                               const ConnectionLimits &limits,
+                               QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_id(id)
+    , m_limits(limits)
+{
+    m_idleTimer.setSingleShot(true);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        if (m_mode == Mode::Head && m_socket) {
+            qCDebug(lcHttp) << "connection idle, closing" << "conn=" << m_id;
+            m_socket->abort();
+        }
+    });
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readAvailable);
+    connect(socket, &QTcpSocket::disconnected, this, [this] { Q_EMIT finished(m_id); });
+    restartIdleTimer();
+    if (socket->bytesAvailable() > 0) {
+        readAvailable();
+    }
+}
+
+void HttpConnection::respond(const Response &response)
+{
+    if (m_mode != Mode::AwaitingResponse || !m_socket) {
+        return;
+    }
+    const bool keepAlive = m_keepAlive && !response.closeAfter;
+    m_socket->write(response.serialise(keepAlive));
+    if (!keepAlive) {
+        m_mode = Mode::Closing;
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_mode = Mode::Head;
+    m_servedOne = true;
+    restartIdleTimer();
+    if (!m_buffer.isEmpty() || m_socket->bytesAvailable() > 0) {
+        // Pipelined requests: parse on the next loop turn so a burst cannot recurse deeply.
+        QMetaObject::invokeMethod(this, &HttpConnection::readAvailable, Qt::QueuedConnection);
+    }
+}
+
+void HttpConnection::readAvailable()
+{
+    if (!m_socket) {
+        return;
+    }
+    switch (m_mode) {
+    case Mode::Head:
+        parseHead();
+        break;
+    case Mode::Body:
+        m_buffer += m_socket->readAll();
+        parseBody();
+        break;
+    case Mode::AwaitingResponse:
+    case Mode::Closing:
+        break;
+    }
+}
+
+void HttpConnection::parseHead()
+{
+    // Peek instead of read: a WebSocket upgrade must leave its bytes in the socket.
+    const QByteArray data = m_buffer + m_socket->peek(m_socket->bytesAvailable());
+    http_parser probe{};
+    http_parser_init(&probe, HTTP_REQUEST);
+    probe.data = this;
+    const size_t parsed = http_parser_execute(&probe, &parserSettings(), data.constData(),
+                                              size_t(data.size()));
+    const auto status = HTTP_PARSER_ERRNO(&probe);
+    if (status == HPE_OK) {
+        if (data.size() > m_limits.maxHeaderBytes) {
+            fail(431, u"Request header exceeds %1 bytes"_s.arg(m_limits.maxHeaderBytes));
+        }
+        return;
+    }
+    if (status != HPE_PAUSED) {
+        fail(400, u"Malformed HTTP request: %1"_s.arg(QLatin1StringView(http_errno_name(status))));
+        return;
+    }
+    if (probe.upgrade) {
+        if (!m_buffer.isEmpty()) {
+            fail(400, u"A WebSocket upgrade cannot follow a pipelined request"_s);
+            return;
+        }
+        handOverUpgrade();
+        return;
+    }
+    m_buffer += m_socket->readAll();
+    m_buffer.remove(0, qsizetype(parsed));
+    if (m_bodyTooLarge) {
+        fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
+        return;
+    }
+    m_parser = probe;
+    http_parser_pause(&m_parser, 0);
+    m_mode = Mode::Body;
+    parseBody();
+}
+
+void HttpConnection::parseBody()
+{
+    const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), m_buffer.constData(),
+                                              size_t(m_buffer.size()));
+    m_buffer.remove(0, qsizetype(parsed));
+    const auto status = HTTP_PARSER_ERRNO(&m_parser);
+    if (m_bodyTooLarge) {
+        fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
+        return;
+    }
+    if (status == HPE_OK) {
+        return;
+    }
+    if (status != HPE_PAUSED) {
+        fail(400, u"Malformed HTTP request: %1"_s.arg(QLatin1StringView(http_errno_name(status))));
+        return;
+    }
+    m_mode = Mode::AwaitingResponse;
+    m_idleTimer.stop();
+    m_request.remoteAddress = m_socket->peerAddress();
+    Q_EMIT requestReceived(m_id, m_request);
+}
+
+void HttpConnection::handOverUpgrade()
+{
+    m_idleTimer.stop();
+    QTcpSocket *socket = m_socket;
+    disconnect(socket, nullptr, this, nullptr);
+    m_socket.clear();
+    m_mode = Mode::Closing;
+    Q_EMIT upgradeRequested(socket);
+    Q_EMIT finished(m_id);
+}
+
+void HttpConnection::fail(int status, const QString &message)
+{
+    qCInfo(lcHttp) << "rejecting request" << "conn=" << m_id << "status=" << status << message;
+    m_mode = Mode::AwaitingResponse;
+    Response response = Response::error(status, message);
+    response.closeAfter = true;
+    respond(response);
+}
+
+void HttpConnection::restartIdleTimer()
+{
+    m_idleTimer.start(m_servedOne ? m_limits.keepAliveTimeoutMs : m_limits.firstRequestTimeoutMs);
+}
+
+void HttpConnection::finishHeaders(const http_parser &parser)
+{
+    if (!m_headerField.isEmpty()) {
+        m_request.headers.append({m_headerField, m_headerValue});
+    }
+    m_request.method = http_method_str(http_method(parser.method));
+    http_parser_url url{};
+    http_parser_url_init(&url);
+    if (http_parser_parse_url(m_url.constData(), size_t(m_url.size()), 0, &url) == 0) {
+        if (url.field_set & (1 << UF_PATH)) {
+            m_request.rawPath = m_url.mid(url.field_data[UF_PATH].off, url.field_data[UF_PATH].len);
+        }
+        if (url.field_set & (1 << UF_QUERY)) {
+            m_request.query = decodeQuery(
+                    m_url.mid(url.field_data[UF_QUERY].off, url.field_data[UF_QUERY].len));
+        }
+    }
+    m_request.path = QUrl::fromPercentEncoding(m_request.rawPath);
+    m_keepAlive = http_should_keep_alive(&parser) != 0;
+    const bool hasLength = parser.content_length != ULLONG_MAX;
+    m_bodyTooLarge = hasLength && parser.content_length > quint64(m_limits.maxBodyBytes);
+}
+
+int HttpConnection::onMessageBegin(http_parser *parser)
+{
+    HttpConnection *self = connectionOf(parser);
+    self->m_request = Request{};
+    self->m_url.clear();
+    self->m_headerField.clear();
+    self->m_headerValue.clear();
+    self->m_readingValue = false;
+    self->m_bodyTooLarge = false;
+    return 0;
+}
+
+int HttpConnection::onUrl(http_parser *parser, const char *at, size_t length)
+{
+    connectionOf(parser)->m_url.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    if (self->m_readingValue) {
+        self->m_request.headers.append({self->m_headerField, self->m_headerValue});
+        self->m_headerField.clear();
+        self->m_headerValue.clear();
+        self->m_readingValue = false;
+    }
+    self->m_headerField.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    self->m_readingValue = true;
+    self->m_headerValue.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeadersComplete(http_parser *parser)
+{
+    connectionOf(parser)->finishHeaders(*parser);
+    http_parser_pause(parser, 1);
+    return 0;
+}
+
+int HttpConnection::onBody(http_parser *parser, const char *at, size_t length)
+{
+    HttpConnection *self = connectionOf(parser);
+    if (self->m_request.body.size() + qsizetype(length) > self->m_limits.maxBodyBytes) {
+        self->m_bodyTooLarge = true;
+        return 1;
+    }
+    self->m_request.body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onMessageComplete(http_parser *parser)
+{
+    http_parser_pause(parser, 1);
+    return 0;
+}
+
+const http_parser_settings &HttpConnection::parserSettings()
+{
+    static const http_parser_settings settings = [] {
+        http_parser_settings s{};
+        http_parser_settings_init(&s);
+        s.on_message_begin = &HttpConnection::onMessageBegin;
+        s.on_url = &HttpConnection::onUrl;
+        s.on_header_field = &HttpConnection::onHeaderField;
+        s.on_header_value = &HttpConnection::onHeaderValue;
+        s.on_headers_complete = &HttpConnection::onHeadersComplete;
+        s.on_body = &HttpConnection::onBody;
+        s.on_message_complete = &HttpConnection::onMessageComplete;
+        return s;
+    }();
+    return settings;
+}
+
+} // namespace DNotifier::Http

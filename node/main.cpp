@@ -1,0 +1,67 @@
+#include <node/config/appstore.h>
+#include <node/config/commandline.h>
+#include <node/config/settingsloader.h>
+#include <node/runtime/banner.h>
+#include <node/runtime/noderuntime.h>
+
+#include <QCoreApplication>
+#include <QProcessEnvironment>
+#include <QTextStream>
+
+using namespace DNotifier;
+
+namespace {
+
+int failStart(const QString &message)
+{
+    QTextStream(stderr) << "dnotifier-node: " << message << '\n';
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication application(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("dnotifier-node"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DNOTIFIER_VERSION));
+    qSetMessagePattern(QStringLiteral(
+            "%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
+
+    const auto commandLine = Config::parseCommandLine(QCoreApplication::arguments());
+    if (!commandLine) {
+        return failStart(commandLine.error().message);
+    }
+    if (commandLine->action == Config::CommandLineAction::ShowHelp) {
+        QTextStream(stdout) << commandLine->helpText;
+        return 0;
+    }
+    if (commandLine->action == Config::CommandLineAction::ShowVersion) {
+        QTextStream(stdout) << commandLine->versionText;
+        return 0;
+    }
+
+    auto settings = Config::resolveSettings(*commandLine, QProcessEnvironment::systemEnvironment());
+    if (!settings) {
+        return failStart(settings.error().message);
+    }
+    const auto credentials =
+            Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
+    if (!credentials) {
+        return failStart(credentials.error().message);
+    }
+    settings.value().defaultApp = credentials->app;
+    if (const auto distinct = Config::checkAppsDistinct(*settings); !distinct) {
+        return failStart(distinct.error().message);
+    }
+
+    Runtime::NodeRuntime runtime(*settings);
+    if (const auto started = runtime.start(); !started) {
+        return failStart(started.error().message);
+    }
+    QTextStream(stdout) << Runtime::startBanner(*settings, runtime.port(),
+                                                credentials->freshlyGenerated,
+                                                credentials->filePath)
+                        << Qt::flush;
+    return QCoreApplication::exec();
+}

@@ -1,0 +1,316 @@
+#include "hub.h"
+
+#include "frames.h"
+
+#include <common/json/jsonwriter.h>
+#include <common/pusher/channelname.h>
+#include <node/logging.h>
+
+#include <QDateTime>
+
+namespace DNotifier::Pusher {
+
+using namespace Qt::Literals::StringLiterals;
+using Broker::ConnectionId;
+
+namespace {
+
+// Pusher keeps a cache channel's last event for at most 30 minutes.
+constexpr qint64 CacheTtlMs = 30 * 60 * 1000;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+Webhooks::WebhookEvent channelEvent(const QString &name, const QString &channel)
+{
+    Webhooks::WebhookEvent event;
+    event.name = name;
+    event.channel = channel;
+    event.createdMs = nowMs();
+    return event;
+}
+
+} // namespace
+
+Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps, Outlet *outlet, QObject *parent)
+    : QObject(parent)
+    , m_apps(std::move(apps))
+    , m_outlet(outlet)
+{
+}
+
+void Hub::openConnection(ConnectionId id, const QString &appId, const QByteArray &socketId)
+{
+    const Config::AppSettings *app = m_apps->byId(appId);
+    if (!app) {
+        return;
+    }
+    int &count = m_connectionsPerApp[appId];
+    if (count >= app->maxConnections) {
+        qCWarning(lcPusher) << "connection over quota" << "app=" << appId << "conn=" << id;
+        sendTo(id, Frames::error(4004, u"Over connection quota of %1"_s.arg(app->maxConnections)));
+        m_outlet->close(id, 4004, u"Over connection quota"_s);
+        return;
+    }
+    ++count;
+    m_connections.insert(id, ConnectionInfo{appId, socketId});
+    m_broker.addConnection(id, appId);
+}
+
+void Hub::closeConnection(ConnectionId id)
+{
+    const auto info = m_connections.constFind(id);
+    if (info == m_connections.cend()) {
+        return;
+    }
+    const QString appId = info->appId;
+    m_connections.erase(info);
+    --m_connectionsPerApp[appId];
+
+    const Broker::ConnectionRemoval removal = m_broker.removeConnection(id);
+    for (const auto &outcome : removal.channels) {
+        applyUnsubscribe(appId, outcome);
+    }
+    if (!removal.userWentOffline.isEmpty()) {
+        announceOnline(appId, removal.userWentOffline, false);
+    }
+}
+
+void Hub::subscribe(ConnectionId id,
+                    const QString &channel,
+                    const std::optional<Broker::PresenceMember> &member)
+{
+    const Config::AppSettings *app = appOf(id);
+    if (!app) {
+        return;
+    }
+    const auto outcome = m_broker.subscribe(id, channel, member, app->maxPresenceMembers);
+    switch (outcome.status) {
+    case Broker::SubscribeStatus::UnknownConnection:
+        return;
+    case Broker::SubscribeStatus::PresenceFull:
+        sendTo(id, Frames::subscriptionError(channel, u"LimitReached"_s,
+                                             u"Presence channel %1 already has the maximum of %2 members"_s
+                                                     .arg(channel)
+                                                     .arg(app->maxPresenceMembers),
+                                             403));
+        return;
+    case Broker::SubscribeStatus::AlreadySubscribed:
+        confirmSubscription(id, channel);
+        return;
+    case Broker::SubscribeStatus::Subscribed:
+        break;
+    }
+
+    confirmSubscription(id, channel);
+    if (outcome.occupied) {
+        report(app->id, channelEvent(u"channel_occupied"_s, channel));
+    }
+    if (outcome.memberAdded && member) {
+        sendTo(m_broker.recipients(app->id, channel, id), Frames::memberAdded(channel, *member));
+        auto event = channelEvent(u"member_added"_s, channel);
+        event.userId = member->userId;
+        report(app->id, event);
+    }
+    if (channelType(channel).isCache) {
+        replayCache(id, app->id, channel);
+    }
+    announceCount(*app, channel, outcome.subscriptionCount);
+}
+
+void Hub::unsubscribe(ConnectionId id, const QString &channel)
+{
+    const QString appId = m_broker.appOf(id);
+    if (appId.isEmpty()) {
+        return;
+    }
+    applyUnsubscribe(appId, m_broker.unsubscribe(id, channel));
+}
+
+void Hub::clientEvent(ConnectionId id, Broker::Publication publication)
+{
+    const Config::AppSettings *app = appOf(id);
+    if (!app) {
+        return;
+    }
+    if (!m_broker.isSubscribed(id, publication.channel)) {
+        sendTo(id, Frames::error(std::nullopt,
+                                 u"Cannot broadcast client event (connection not subscribed to channel %1)"_s
+                                         .arg(publication.channel)));
+        return;
+    }
+    publication.userId = m_broker.memberOf(id, publication.channel);
+    publication.createdMs = nowMs();
+    sendTo(m_broker.recipients(app->id, publication.channel, id), Frames::event(publication));
+
+    auto event = channelEvent(u"client_event"_s, publication.channel);
+    event.event = publication.event;
+    event.data = publication.dataIsJson ? publication.data : Json::quoted(QString::fromUtf8(publication.data));
+    event.socketId = m_connections.value(id).socketId;
+    event.userId = publication.userId;
+    report(app->id, event);
+}
+
+void Hub::signIn(ConnectionId id,
+                 const QString &userId,
+                 const QByteArray &userData,
+                 const QStringList &watchlist)
+{
+    const QString appId = m_broker.appOf(id);
+    if (appId.isEmpty()) {
+        return;
+    }
+    const bool cameOnline = m_broker.signIn(id, userId, watchlist);
+    sendTo(id, Frames::signinSuccess(userData));
+    if (!watchlist.isEmpty()) {
+        QStringList online;
+        QStringList offline;
+        for (const QString &watched : watchlist) {
+            (m_broker.isOnline(appId, watched) ? online : offline).append(watched);
+        }
+        sendTo(id, Frames::watchlistEvents(online, offline));
+    }
+    if (cameOnline) {
+        announceOnline(appId, userId, true);
+    }
+}
+
+PublishOutcome Hub::publish(const QString &appId,
+                            Broker::Publication publication,
+                            const QByteArray &excludeSocketId)
+{
+    publication.createdMs = nowMs();
+    publication.origin = Broker::Origin::Api;
+    if (channelType(publication.channel).isCache) {
+        m_broker.setCached(appId, publication);
+    }
+    const ConnectionId excluded = connectionOfSocket(excludeSocketId);
+    const QList<ConnectionId> recipients =
+            m_broker.recipients(appId, publication.channel, excluded);
+    if (!recipients.isEmpty()) {
+        sendTo(recipients, Frames::event(publication));
+    }
+    return PublishOutcome{int(recipients.size())};
+}
+
+int Hub::terminateUser(const QString &appId, const QString &userId)
+{
+    const QList<ConnectionId> connections = m_broker.connectionsOfUser(appId, userId);
+    for (ConnectionId id : connections) {
+        sendTo(id, Frames::error(4009, u"Connection terminated by the app"_s));
+        m_outlet->close(id, 4009, u"Terminated by the app"_s);
+    }
+    return int(connections.size());
+}
+
+const Config::AppSettings *Hub::appOf(ConnectionId id) const
+{
+    const auto it = m_connections.constFind(id);
+    return it == m_connections.cend() ? nullptr : m_apps->byId(it->appId);
+}
+
+void Hub::sendTo(ConnectionId id, const QByteArray &frame)
+{
+    m_outlet->send({id}, QString::fromUtf8(frame));
+}
+
+void Hub::sendTo(const QList<ConnectionId> &ids, const QByteArray &frame)
+{
+    if (!ids.isEmpty()) {
+        m_outlet->send(ids, QString::fromUtf8(frame));
+    }
+}
+
+void Hub::confirmSubscription(ConnectionId id, const QString &channel)
+{
+    QByteArray inner = "{}";
+    if (channelType(channel).kind == ChannelKind::Presence) {
+        QList<Broker::PresenceMember> members;
+        const Broker::Channel *state = m_broker.channel(m_broker.appOf(id), channel);
+        if (state) {
+            for (auto it = state->members().cbegin(); it != state->members().cend(); ++it) {
+                members.append({it.key(), it->userInfo});
+            }
+        }
+        inner = Frames::presenceData(members);
+    }
+    sendTo(id, Frames::subscriptionSucceeded(channel, inner));
+}
+
+void Hub::replayCache(ConnectionId id, const QString &appId, const QString &channel)
+{
+    const auto cached = m_broker.cached(appId, channel, nowMs(), CacheTtlMs);
+    if (cached) {
+        sendTo(id, Frames::event(*cached));
+        return;
+    }
+    sendTo(id, Frames::cacheMiss(channel));
+    report(appId, channelEvent(u"cache_miss"_s, channel));
+}
+
+void Hub::announceCount(const Config::AppSettings &app, const QString &channel, int count)
+{
+    if (channelType(channel).kind == ChannelKind::Presence) {
+        return;
+    }
+    auto event = channelEvent(u"subscription_count"_s, channel);
+    event.subscriptionCount = count;
+    report(app.id, event);
+    if (app.subscriptionCountEvents && count > 0) {
+        sendTo(m_broker.recipients(app.id, channel), Frames::subscriptionCount(channel, count));
+    }
+}
+
+void Hub::applyUnsubscribe(const QString &appId, const Broker::UnsubscribeOutcome &outcome)
+{
+    if (!outcome.wasSubscribed) {
+        return;
+    }
+    if (outcome.memberRemoved) {
+        sendTo(m_broker.recipients(appId, outcome.channel),
+               Frames::memberRemoved(outcome.channel, outcome.memberRemoved->userId));
+        auto event = channelEvent(u"member_removed"_s, outcome.channel);
+        event.userId = outcome.memberRemoved->userId;
+        report(appId, event);
+    }
+    if (outcome.vacated) {
+        report(appId, channelEvent(u"channel_vacated"_s, outcome.channel));
+    }
+    if (const Config::AppSettings *app = m_apps->byId(appId)) {
+        announceCount(*app, outcome.channel, outcome.subscriptionCount);
+    }
+}
+
+void Hub::announceOnline(const QString &appId, const QString &userId, bool online)
+{
+    const QList<ConnectionId> watchers = m_broker.watchersOf(appId, userId);
+    if (watchers.isEmpty()) {
+        return;
+    }
+    const QStringList ids{userId};
+    sendTo(watchers, online ? Frames::watchlistEvents(ids, {}) : Frames::watchlistEvents({}, ids));
+}
+
+void Hub::report(const QString &appId, Webhooks::WebhookEvent event)
+{
+    Q_EMIT webhookEvent(appId, event);
+}
+
+ConnectionId Hub::connectionOfSocket(const QByteArray &socketId) const
+{
+    const qsizetype dot = socketId.indexOf('.');
+    if (dot <= 0) {
+        return 0;
+    }
+    bool ok = false;
+    const ConnectionId id = socketId.left(dot).toULongLong(&ok);
+    if (!ok) {
+        return 0;
+    }
+    const auto it = m_connections.constFind(id);
+    return it != m_connections.cend() && it->socketId == socketId ? id : 0;
+}
+
+} // namespace DNotifier::Pusher

@@ -1,0 +1,81 @@
+#pragma once
+
+// The broker-thread half of the Pusher adapter. Sessions on I/O threads post already
+// verified requests here; the hub applies them to the broker, serialises each resulting
+// frame once and hands it to the outlet, and reports webhook events. Single-threaded: every
+// method runs on the broker thread.
+
+#include "outlet.h"
+
+#include <node/apps/appregistry.h>
+#include <node/broker/broker.h>
+#include <node/webhooks/webhookevent.h>
+
+#include <QObject>
+
+#include <memory>
+
+namespace DNotifier::Pusher {
+
+struct PublishOutcome
+{
+    int deliveredTo = 0;
+};
+
+class Hub final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Hub(std::shared_ptr<const Apps::AppRegistry> apps, Outlet *outlet, QObject *parent = nullptr);
+
+    void openConnection(Broker::ConnectionId id, const QString &appId, const QByteArray &socketId);
+    void closeConnection(Broker::ConnectionId id);
+    void subscribe(Broker::ConnectionId id,
+                   const QString &channel,
+                   const std::optional<Broker::PresenceMember> &member);
+    void unsubscribe(Broker::ConnectionId id, const QString &channel);
+    void clientEvent(Broker::ConnectionId id, Broker::Publication publication);
+    void signIn(Broker::ConnectionId id,
+                const QString &userId,
+                const QByteArray &userData,
+                const QStringList &watchlist);
+
+    // A publication from the HTTP API; `excludeSocketId` names one connection to skip.
+    PublishOutcome publish(const QString &appId,
+                           Broker::Publication publication,
+                           const QByteArray &excludeSocketId);
+    // Closes every connection signed in as the user; returns how many.
+    int terminateUser(const QString &appId, const QString &userId);
+
+    const Broker::Broker &broker() const { return m_broker; }
+
+Q_SIGNALS:
+    void webhookEvent(const QString &appId, const DNotifier::Webhooks::WebhookEvent &event);
+
+private:
+    struct ConnectionInfo
+    {
+        QString appId;
+        QByteArray socketId;
+    };
+
+    const Config::AppSettings *appOf(Broker::ConnectionId id) const;
+    void sendTo(Broker::ConnectionId id, const QByteArray &frame);
+    void sendTo(const QList<Broker::ConnectionId> &ids, const QByteArray &frame);
+    void confirmSubscription(Broker::ConnectionId id, const QString &channel);
+    void replayCache(Broker::ConnectionId id, const QString &appId, const QString &channel);
+    void announceCount(const Config::AppSettings &app, const QString &channel, int count);
+    void applyUnsubscribe(const QString &appId, const Broker::UnsubscribeOutcome &outcome);
+    void announceOnline(const QString &appId, const QString &userId, bool online);
+    void report(const QString &appId, Webhooks::WebhookEvent event);
+    Broker::ConnectionId connectionOfSocket(const QByteArray &socketId) const;
+
+    std::shared_ptr<const Apps::AppRegistry> m_apps;
+    Outlet *m_outlet;
+    Broker::Broker m_broker;
+    QHash<Broker::ConnectionId, ConnectionInfo> m_connections;
+    QHash<QString, int> m_connectionsPerApp;
+};
+
+} // namespace DNotifier::Pusher

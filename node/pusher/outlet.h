@@ -1,0 +1,22 @@
+#pragma once
+
+// Where the broker-side Pusher logic sends frames: the transport routes them to the I/O
+// thread that owns each connection. An interface so the hub is tested without sockets.
+
+#include <node/broker/types.h>
+
+#include <QList>
+#include <QString>
+
+namespace DNotifier::Pusher {
+
+class Outlet
+{
+public:
+    virtual ~Outlet() = default;
+    // One serialised frame, shared by every recipient.
+    virtual void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) = 0;
+    virtual void close(Broker::ConnectionId connection, int code, const QString &reason) = 0;
+};
+
+} // namespace DNotifier::Pusher

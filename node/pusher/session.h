@@ -1,0 +1,87 @@
+#pragma once
+
+// The I/O-thread half of one Pusher connection: it owns the WebSocket, parses and checks
+// what the client sends (frame shape, names, signatures, sizes, client-event rate) and posts
+// the verified requests to the hub on the broker thread. It never touches broker state.
+
+#include "frames.h"
+
+#include <node/broker/types.h>
+#include <node/config/settings.h>
+
+#include <QObject>
+#include <QPointer>
+#include <QWebSocket>
+
+#include <memory>
+
+namespace DNotifier::Pusher {
+
+class Hub;
+
+struct SessionTimeouts
+{
+    qint64 activityMs = 120'000;
+    qint64 pongMs = 30'000;
+};
+
+class Session final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Session(std::unique_ptr<QWebSocket> socket,
+            Broker::ConnectionId id,
+            const Config::AppSettings &app,
+            Hub *hub,
+            const SessionTimeouts &timeouts,
+            QObject *parent);
+    ~Session() override;
+
+    Broker::ConnectionId id() const { return m_id; }
+    void start();
+    void send(const QString &frame);
+    void close(int code, const QString &reason);
+    // Pings a silent client, and closes it with 4201 when the ping goes unanswered.
+    void checkActivity(qint64 nowMs);
+
+    // Sends pusher:error and closes, for a connection refused before it becomes a session.
+    static void refuse(QWebSocket *socket, int code, const QString &message);
+
+Q_SIGNALS:
+    void finished(DNotifier::Broker::ConnectionId id);
+
+private:
+    void onTextMessage(const QString &message);
+    void dispatch(const ClientFrame &frame);
+    void handleSubscribe(const QJsonValue &data);
+    void handleUnsubscribe(const QJsonValue &data);
+    void handleSignin(const QJsonValue &data);
+    void handleClientEvent(const ClientFrame &frame);
+    Result<std::optional<Broker::PresenceMember>> authorize(const QString &channel,
+                                                            const QJsonObject &data) const;
+    Result<Broker::PresenceMember> presenceMember(const QString &channel,
+                                                  const QJsonObject &data) const;
+    bool takeClientEventToken(qint64 nowMs);
+    void sendFrame(const QByteArray &frame);
+    void markActivity();
+
+    template<typename Function>
+    void post(Function &&function);
+
+    std::unique_ptr<QWebSocket> m_socket;
+    Broker::ConnectionId m_id;
+    Config::AppSettings m_app;
+    Hub *m_hub;
+    SessionTimeouts m_timeouts;
+    QByteArray m_socketId;
+    QString m_userId;
+    QByteArray m_userInfo;
+    qint64 m_lastHeardMs = 0;
+    qint64 m_pingSentMs = 0;
+    qint64 m_rateWindowStartMs = 0;
+    int m_rateWindowCount = 0;
+    bool m_open = true;
+};
+
+} // namespace DNotifier::Pusher

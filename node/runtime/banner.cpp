@@ -1,0 +1,36 @@
+#include "banner.h"
+
+namespace DNotifier::Runtime {
+
+using namespace Qt::Literals::StringLiterals;
+
+QString startBanner(const Config::NodeSettings &settings,
+                    quint16 port,
+                    bool freshCredentials,
+                    const QString &credentialsFile)
+{
+    const Config::AppSettings &app = settings.defaultApp;
+    QString host = settings.host.toString();
+    if (settings.host.protocol() == QAbstractSocket::IPv6Protocol) {
+        host = u"[%1]"_s.arg(host);
+    }
+    QString text = u"DNotifier node %1\n"_s.arg(QLatin1StringView(DNOTIFIER_VERSION));
+    text += u"Listening on http://%1:%2\n"_s.arg(host).arg(port);
+    text += u"  WebSocket (Pusher protocol 7): ws://%1:%2/app/%3\n"_s.arg(host).arg(port).arg(
+            QString::fromUtf8(app.key));
+    text += u"  HTTP API: http://%1:%2/apps/%3/events\n"_s.arg(host).arg(port).arg(app.id);
+    text += u"Data directory: %1\n"_s.arg(settings.dataDir);
+    if (freshCredentials) {
+        text += u"\nA default app was created (kept in %1, mode 0600):\n"_s.arg(credentialsFile);
+        text += u"  app id: %1\n  key:    %2\n  secret: %3\n"_s.arg(
+                app.id, QString::fromUtf8(app.key), QString::fromUtf8(app.secret));
+    }
+    text += u"\nConnect with pusher-js:\n"_s;
+    text += u"  const pusher = new Pusher('%1', {\n"_s.arg(QString::fromUtf8(app.key));
+    text += u"    wsHost: '%1', wsPort: %2, forceTLS: false,\n"_s.arg(settings.host.toString()).arg(port);
+    text += u"    enabledTransports: ['ws', 'wss'], disableStats: true, cluster: '',\n  });\n"_s;
+    text += u"  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));\n"_s;
+    return text;
+}
+
+} // namespace DNotifier::Runtime

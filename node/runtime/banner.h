@@ -1,0 +1,17 @@
+#pragma once
+
+// The text a node prints to standard output once it listens: where to connect, and a
+// pusher-js snippet to paste. Secrets appear only on the start that generated them.
+
+#include <node/config/settings.h>
+
+#include <QString>
+
+namespace DNotifier::Runtime {
+
+QString startBanner(const Config::NodeSettings &settings,
+                    quint16 port,
+                    bool freshCredentials,
+                    const QString &credentialsFile);
+
+} // namespace DNotifier::Runtime

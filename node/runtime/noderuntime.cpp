@@ -1,0 +1,105 @@
+#include "noderuntime.h"
+
+#include <node/apps/appregistry.h>
+#include <node/logging.h>
+#include <node/pusher/hub.h>
+#include <node/transport/acceptor.h>
+#include <node/transport/ioworker.h>
+
+#include <QHash>
+
+namespace DNotifier::Runtime {
+
+using namespace Qt::Literals::StringLiterals;
+
+void NodeRuntime::ThreadStopper::operator()(QThread *thread) const
+{
+    thread->quit();
+    thread->wait();
+    delete thread;
+}
+
+NodeRuntime::NodeRuntime(const Config::NodeSettings &settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+{
+}
+
+NodeRuntime::~NodeRuntime()
+{
+    // Workers go first: their sessions post to the hub until their threads stop.
+    delete m_acceptor;
+    m_threads.clear();
+}
+
+Result<void> NodeRuntime::start()
+{
+    auto apps = std::make_shared<const Apps::AppRegistry>(m_settings.apps());
+    m_hub = new Pusher::Hub(apps, this, this);
+
+    const int threadCount = m_settings.ioThreads > 0 ? m_settings.ioThreads
+                                                     : qMax(1, QThread::idealThreadCount());
+    const Transport::WorkerContext context{apps, m_hub, m_settings};
+    for (int i = 0; i < threadCount; ++i) {
+        auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
+        thread->setObjectName(u"io-%1"_s.arg(i));
+        auto *worker = new Transport::IoWorker(i, context);
+        worker->moveToThread(thread.get());
+        connect(thread.get(), &QThread::finished, worker, &QObject::deleteLater);
+        thread->start();
+        m_workers.append(worker);
+        m_threads.push_back(std::move(thread));
+    }
+
+    m_acceptor = new Transport::Acceptor(m_workers);
+    if (!m_acceptor->listen(m_settings.host, m_settings.port)) {
+        return Error{0, u"Cannot listen on %1:%2: %3"_s.arg(m_settings.host.toString())
+                                .arg(m_settings.port)
+                                .arg(m_acceptor->errorString())};
+    }
+    qCInfo(lcNode) << "listening" << "address=" << m_settings.host.toString()
+                   << "port=" << m_acceptor->serverPort() << "io_threads=" << threadCount;
+    return {};
+}
+
+quint16 NodeRuntime::port() const
+{
+    return m_acceptor ? m_acceptor->serverPort() : 0;
+}
+
+void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QString &frame)
+{
+    if (m_workers.size() == 1) {
+        Transport::IoWorker *worker = m_workers.first();
+        QMetaObject::invokeMethod(worker, [worker, recipients, frame] {
+            worker->deliver(recipients, frame);
+        });
+        return;
+    }
+    QHash<int, QList<Broker::ConnectionId>> byWorker;
+    for (Broker::ConnectionId id : recipients) {
+        byWorker[Transport::IoWorker::workerOf(id)].append(id);
+    }
+    for (auto it = byWorker.cbegin(); it != byWorker.cend(); ++it) {
+        Transport::IoWorker *worker = m_workers.value(it.key());
+        if (!worker) {
+            continue;
+        }
+        QMetaObject::invokeMethod(worker, [worker, ids = it.value(), frame] {
+            worker->deliver(ids, frame);
+        });
+    }
+}
+
+void NodeRuntime::close(Broker::ConnectionId connection, int code, const QString &reason)
+{
+    Transport::IoWorker *worker = m_workers.value(Transport::IoWorker::workerOf(connection));
+    if (!worker) {
+        return;
+    }
+    QMetaObject::invokeMethod(worker, [worker, connection, code, reason] {
+        worker->closeConnection(connection, code, reason);
+    });
+}
+
+} // namespace DNotifier::Runtime

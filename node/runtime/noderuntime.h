@@ -1,0 +1,57 @@
+#pragma once
+
+// Wires a running node together: the broker thread's hub, the I/O worker threads and the
+// listening socket. It is also the hub's outlet, routing each frame to the worker thread
+// that owns the recipient connection. Lives on the main (broker) thread.
+
+#include <common/result.h>
+#include <node/config/settings.h>
+#include <node/pusher/outlet.h>
+
+#include <QHostAddress>
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+#include <vector>
+
+namespace DNotifier::Pusher {
+class Hub;
+}
+
+namespace DNotifier::Transport {
+class Acceptor;
+class IoWorker;
+} // namespace DNotifier::Transport
+
+namespace DNotifier::Runtime {
+
+class NodeRuntime final : public QObject, public Pusher::Outlet
+{
+    Q_OBJECT
+
+public:
+    explicit NodeRuntime(const Config::NodeSettings &settings, QObject *parent = nullptr);
+    ~NodeRuntime() override;
+
+    Result<void> start();
+    quint16 port() const;
+    Pusher::Hub *hub() const { return m_hub; }
+
+    void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) override;
+    void close(Broker::ConnectionId connection, int code, const QString &reason) override;
+
+private:
+    struct ThreadStopper
+    {
+        void operator()(QThread *thread) const;
+    };
+
+    Config::NodeSettings m_settings;
+    Pusher::Hub *m_hub = nullptr;
+    std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
+    QList<Transport::IoWorker *> m_workers;
+    Transport::Acceptor *m_acceptor = nullptr;
+};
+
+} // namespace DNotifier::Runtime

@@ -1,0 +1,175 @@
+#include "ioworker.h"
+
+#include <node/logging.h>
+#include <node/pusher/httpapi.h>
+#include <node/pusher/hub.h>
+
+#include <QDateTime>
+#include <QUrlQuery>
+
+#include <atomic>
+
+namespace DNotifier::Transport {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// Pusher protocol versions that pusher-js and the native SDKs still speak.
+constexpr int MinProtocol = 5;
+constexpr int MaxProtocol = 7;
+
+std::atomic<quint64> s_connectionSerial{1};
+
+} // namespace
+
+IoWorker::IoWorker(int index, const WorkerContext &context)
+    : m_index(index)
+    , m_context(context)
+    , m_upgrader(new QWebSocketServer(u"dnotifier"_s, QWebSocketServer::NonSecureMode, this))
+    , m_api(std::make_unique<Pusher::HttpApi>(context.apps, context.hub))
+{
+    connect(m_upgrader, &QWebSocketServer::newConnection, this, &IoWorker::onWebSocket);
+    m_sweepTimer.setInterval(1000);
+    connect(&m_sweepTimer, &QTimer::timeout, this, &IoWorker::sweep);
+    m_sweepTimer.start();
+}
+
+IoWorker::~IoWorker() = default;
+
+void IoWorker::adopt(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcTransport) << "could not adopt socket" << socket->errorString();
+        delete socket;
+        return;
+    }
+    Http::ConnectionLimits limits;
+    limits.maxBodyBytes = m_context.settings.maxHttpBodyBytes;
+    const quint64 id = nextId();
+    auto *connection = new Http::HttpConnection(socket, id, limits, this);
+    socket->setParent(connection);
+    m_http.insert(id, connection);
+    connect(connection, &Http::HttpConnection::requestReceived, this, &IoWorker::onRequest);
+    connect(connection, &Http::HttpConnection::upgradeRequested, this, [this](QTcpSocket *upgrading) {
+        upgrading->setParent(this);
+        m_upgrader->handleConnection(upgrading);
+    });
+    connect(connection, &Http::HttpConnection::finished, this, [this](quint64 finishedId) {
+        if (auto *done = m_http.take(finishedId)) {
+            done->deleteLater();
+        }
+    });
+}
+
+void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame)
+{
+    for (Broker::ConnectionId id : recipients) {
+        if (Pusher::Session *session = m_sessions.value(id)) {
+            session->send(frame);
+        }
+    }
+}
+
+void IoWorker::closeConnection(Broker::ConnectionId id, int code, const QString &reason)
+{
+    if (Pusher::Session *session = m_sessions.value(id)) {
+        session->close(code, reason);
+    }
+}
+
+void IoWorker::respond(quint64 httpId, const Http::Response &response)
+{
+    if (Http::HttpConnection *connection = m_http.value(httpId)) {
+        connection->respond(response);
+    }
+}
+
+Broker::ConnectionId IoWorker::nextId() const
+{
+    return (s_connectionSerial.fetch_add(1, std::memory_order_relaxed) << 8) | quint64(m_index);
+}
+
+void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
+{
+    if (request.path == "/healthz"_L1 || request.path == "/readyz"_L1) {
+        respond(httpId, Http::Response::json(200, R"({"status":"ok"})"));
+        return;
+    }
+    auto reply = [this, httpId](const Http::Response &response) {
+        // Called on the broker thread for answers that needed broker state.
+        QMetaObject::invokeMethod(this, [this, httpId, response] { respond(httpId, response); });
+    };
+    m_api->handle(request, reply);
+}
+
+void IoWorker::onWebSocket()
+{
+    while (m_upgrader->hasPendingConnections()) {
+        startSession(std::unique_ptr<QWebSocket>(m_upgrader->nextPendingConnection()));
+    }
+}
+
+void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
+{
+    socket->setParent(nullptr);
+    const QUrl url = socket->requestUrl();
+    const QString path = url.path();
+    if (!path.startsWith("/app/"_L1)) {
+        refuse(std::move(socket), 4005, u"Path not found: %1"_s.arg(path.left(80)));
+        return;
+    }
+    const Config::AppSettings *app = m_context.apps->byKey(path.mid(5).toUtf8());
+    if (!app) {
+        refuse(std::move(socket), 4001, u"App key %1 does not exist"_s.arg(path.mid(5).left(64)));
+        return;
+    }
+    if (!app->enabled) {
+        refuse(std::move(socket), 4003, u"App is disabled"_s);
+        return;
+    }
+    const QString protocolText = QUrlQuery(url).queryItemValue(u"protocol"_s);
+    bool numeric = false;
+    const int protocol = protocolText.toInt(&numeric);
+    if (!protocolText.isEmpty() && (!numeric || protocol < MinProtocol || protocol > MaxProtocol)) {
+        refuse(std::move(socket), 4007, u"Unsupported protocol version %1"_s.arg(protocolText.left(16)));
+        return;
+    }
+
+    Pusher::SessionTimeouts timeouts;
+    timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
+    timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
+    const Broker::ConnectionId id = nextId();
+    auto *session = new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this);
+    m_sessions.insert(id, session);
+    connect(session, &Pusher::Session::finished, this, [this](Broker::ConnectionId finishedId) {
+        Pusher::Session *done = m_sessions.take(finishedId);
+        if (!done) {
+            return;
+        }
+        Pusher::Hub *hub = m_context.hub;
+        QMetaObject::invokeMethod(hub, [hub, finishedId] { hub->closeConnection(finishedId); });
+        done->deleteLater();
+    });
+    session->start();
+}
+
+void IoWorker::refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &message)
+{
+    qCInfo(lcPusher) << "refusing connection" << "code=" << code << message;
+    QWebSocket *refused = socket.release();
+    refused->setParent(this);
+    connect(refused, &QWebSocket::disconnected, refused, &QObject::deleteLater);
+    Pusher::Session::refuse(refused, code, message);
+}
+
+void IoWorker::sweep()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (Pusher::Session *session : std::as_const(m_sessions)) {
+        session->checkActivity(now);
+    }
+}
+
+} // namespace DNotifier::Transport

@@ -1,0 +1,66 @@
+#pragma once
+
+// One I/O thread's worth of connections. The worker owns its sockets and their event loop:
+// it adopts accepted descriptors, parses HTTP, upgrades WebSockets, runs the Pusher sessions
+// and writes whatever the broker thread sends back. Every method runs on the worker's thread.
+
+#include <node/apps/appregistry.h>
+#include <node/broker/types.h>
+#include <node/config/settings.h>
+#include <node/http/httpconnection.h>
+#include <node/pusher/session.h>
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QWebSocketServer>
+
+#include <memory>
+
+namespace DNotifier::Pusher {
+class Hub;
+class HttpApi;
+} // namespace DNotifier::Pusher
+
+namespace DNotifier::Transport {
+
+struct WorkerContext
+{
+    std::shared_ptr<const Apps::AppRegistry> apps;
+    Pusher::Hub *hub = nullptr;
+    Config::NodeSettings settings;
+};
+
+class IoWorker final : public QObject
+{
+    Q_OBJECT
+
+public:
+    IoWorker(int index, const WorkerContext &context);
+    ~IoWorker() override;
+
+    static int workerOf(Broker::ConnectionId id) { return int(id & 0xff); }
+
+    void adopt(qintptr descriptor);
+    void deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame);
+    void closeConnection(Broker::ConnectionId id, int code, const QString &reason);
+    void respond(quint64 httpId, const Http::Response &response);
+
+private:
+    Broker::ConnectionId nextId() const;
+    void onRequest(quint64 httpId, const Http::Request &request);
+    void onWebSocket();
+    void startSession(std::unique_ptr<QWebSocket> socket);
+    void refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &message);
+    void sweep();
+
+    int m_index;
+    WorkerContext m_context;
+    QWebSocketServer *m_upgrader;
+    std::unique_ptr<Pusher::HttpApi> m_api;
+    QHash<Broker::ConnectionId, Pusher::Session *> m_sessions;
+    QHash<quint64, Http::HttpConnection *> m_http;
+    QTimer m_sweepTimer;
+};
+
+} // namespace DNotifier::Transport

@@ -1,0 +1,734 @@
+#include <node/config/commandline.h>
+#include <node/config/settingsloader.h>
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace DNotifier;
+using namespace DNotifier::Config;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QString Program = u"dnotifier-node"_s;
+
+// An environment that holds only what a test sets, plus a HOME inside `home` so that the
+// default data directory never points at the real user's files.
+QProcessEnvironment environment(const QString &home, const QStringList &pairs = {})
+{
+    // Default-constructed, QProcessEnvironment is empty rather than a copy of the process's.
+    QProcessEnvironment env;
+    env.insert(u"HOME"_s, home);
+    for (const QString &pair : pairs) {
+        const qsizetype equals = pair.indexOf(u'=');
+        env.insert(pair.left(equals), pair.mid(equals + 1));
+    }
+    return env;
+}
+
+QString writeFile(const QTemporaryDir &dir,
+                  const QByteArray &contents,
+                  const QString &name = u"node.json"_s)
+{
+    const QString path = dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(contents) != contents.size()) {
+        qFatal("cannot write test config file");
+    }
+    return path;
+}
+
+QString readBack(const NodeSettings &settings, const QString &name)
+{
+    if (name == "data_dir"_L1) {
+        return settings.dataDir;
+    }
+    if (name == "host"_L1) {
+        return settings.host.toString();
+    }
+    const QHash<QString, int> numbers{
+            {u"port"_s, settings.port},
+            {u"io_threads"_s, settings.ioThreads},
+            {u"activity_timeout"_s, settings.activityTimeoutSeconds},
+            {u"pong_timeout"_s, settings.pongTimeoutSeconds},
+    };
+    if (numbers.contains(name)) {
+        return QString::number(numbers.value(name));
+    }
+    if (name == "app.id"_L1) {
+        return settings.defaultApp.id;
+    }
+    return QString::fromLatin1(name == "app.key"_L1 ? settings.defaultApp.key
+                                                    : settings.defaultApp.secret);
+}
+
+} // namespace
+
+class tst_SettingsLoader final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+
+    void commandLineActions_data();
+    void commandLineActions();
+    void commandLineKeepsEveryFlagValue();
+    void commandLineErrors_data();
+    void commandLineErrors();
+
+    void defaultsWithoutAnyConfiguration();
+    void defaultDataDir_data();
+    void defaultDataDir();
+    void noHomeAndNoDataDirIsAnError();
+
+    void precedence_data();
+    void precedence();
+    void configFileSetsEveryKey();
+    void extraAppsStartFromBuiltInDefaults();
+    void configPathFromEnvironmentAndFlag();
+    void relativeDataDirs();
+    void emptyEnvironmentVariableCountsAsUnset();
+    void overriddenBadValueIsStillReported();
+
+    void badValues_data();
+    void badValues();
+    void secretsAreNeverEchoed_data();
+    void secretsAreNeverEchoed();
+    void malformedJson_data();
+    void malformedJson();
+    void unreadableConfigFile_data();
+    void unreadableConfigFile();
+    void distinctAppsCheckedAgainAfterFilling();
+
+private:
+    Result<NodeSettings> resolve(const QStringList &flags, const QStringList &env = {});
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void tst_SettingsLoader::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+Result<NodeSettings> tst_SettingsLoader::resolve(const QStringList &flags, const QStringList &env)
+{
+    const Result<CommandLine> commandLine = parseCommandLine(QStringList{Program} + flags);
+    if (!commandLine) {
+        return commandLine.error();
+    }
+    return resolveSettings(*commandLine, environment(m_dir->path(), env));
+}
+
+void tst_SettingsLoader::commandLineActions_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<CommandLineAction>("action");
+
+    QTest::newRow("no arguments run the node") << QStringList{} << CommandLineAction::Run;
+    QTest::newRow("value flags alone run the node")
+            << QStringList{u"--port"_s, u"7000"_s} << CommandLineAction::Run;
+    QTest::newRow("--help asks for the help text")
+            << QStringList{u"--help"_s} << CommandLineAction::ShowHelp;
+    QTest::newRow("-h asks for the help text")
+            << QStringList{u"-h"_s} << CommandLineAction::ShowHelp;
+    QTest::newRow("--version asks for the version")
+            << QStringList{u"--version"_s} << CommandLineAction::ShowVersion;
+    QTest::newRow("help wins over version")
+            << QStringList{u"--version"_s, u"--help"_s} << CommandLineAction::ShowHelp;
+}
+
+void tst_SettingsLoader::commandLineActions()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(CommandLineAction, action);
+
+    const Result<CommandLine> commandLine = parseCommandLine(QStringList{Program} + arguments);
+    QVERIFY2(commandLine, qPrintable(commandLine.error().message));
+    QCOMPARE(commandLine->action, action);
+    QVERIFY(commandLine->helpText.contains(u"--activity-timeout <seconds>"_s));
+    QVERIFY(commandLine->versionText.contains(QLatin1StringView(DNOTIFIER_VERSION)));
+}
+
+void tst_SettingsLoader::commandLineKeepsEveryFlagValue()
+{
+    const QString arguments = u"--config c.json --data-dir /d --host ::1 --port=0 --io-threads 4 "
+                              "--activity-timeout 60 --pong-timeout 20 --app-id 42 --app-key k "
+                              "--app-secret s"_s;
+    const Result<CommandLine> commandLine =
+            parseCommandLine(QStringList{Program} + arguments.split(u' '));
+    QVERIFY2(commandLine, qPrintable(commandLine.error().message));
+    QCOMPARE(commandLine->configFile, u"c.json"_s);
+    QCOMPARE(commandLine->dataDir, u"/d"_s);
+    QCOMPARE(commandLine->host, u"::1"_s);
+    QCOMPARE(commandLine->port, u"0"_s);
+    QCOMPARE(commandLine->ioThreads, u"4"_s);
+    QCOMPARE(commandLine->activityTimeout, u"60"_s);
+    QCOMPARE(commandLine->pongTimeout, u"20"_s);
+    QCOMPARE(commandLine->appId, u"42"_s);
+    QCOMPARE(commandLine->appKey, u"k"_s);
+    QCOMPARE(commandLine->appSecret, u"s"_s);
+
+    const Result<CommandLine> empty = parseCommandLine({Program});
+    QVERIFY(empty);
+    QVERIFY(!empty->port);
+    QVERIFY(!empty->configFile);
+}
+
+void tst_SettingsLoader::commandLineErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QStringList>("fragments");
+
+    QTest::newRow("an unknown long flag is named as typed")
+            << QStringList{u"--prot"_s, u"1"_s} << QStringList{u"unknown flag --prot"_s};
+    QTest::newRow("an unknown single-dash flag is named as typed")
+            << QStringList{u"-x"_s} << QStringList{u"unknown flag -x"_s};
+    QTest::newRow("an unknown flag with an attached value is named without the value")
+            << QStringList{u"--colour=red"_s} << QStringList{u"unknown flag --colour;"_s};
+    QTest::newRow("a value flag at the end without its value is reported")
+            << QStringList{u"--port"_s} << QStringList{u"--port"_s};
+    QTest::newRow("a flag given twice is refused")
+            << QStringList{u"--port"_s, u"1"_s, u"--port"_s, u"2"_s}
+            << QStringList{u"--port was given 2 times"_s};
+    QTest::newRow("a positional argument is refused")
+            << QStringList{u"start"_s} << QStringList{u"unexpected argument \"start\""_s};
+}
+
+void tst_SettingsLoader::commandLineErrors()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QStringList, fragments);
+
+    const Result<CommandLine> commandLine = parseCommandLine(QStringList{Program} + arguments);
+    QVERIFY(!commandLine);
+    for (const QString &fragment : fragments) {
+        QVERIFY2(commandLine.error().message.contains(fragment),
+                 qPrintable(commandLine.error().message));
+    }
+}
+
+void tst_SettingsLoader::defaultsWithoutAnyConfiguration()
+{
+    const Result<NodeSettings> settings = resolve({});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+
+    const NodeSettings defaults;
+    QCOMPARE(settings->dataDir, m_dir->filePath(u".local/share/dnotifier"_s));
+    QCOMPARE(settings->host, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(settings->port, defaults.port);
+    QCOMPARE(settings->ioThreads, defaults.ioThreads);
+    QCOMPARE(settings->activityTimeoutSeconds, defaults.activityTimeoutSeconds);
+    QCOMPARE(settings->pongTimeoutSeconds, defaults.pongTimeoutSeconds);
+    QCOMPARE(settings->maxHttpBodyBytes, defaults.maxHttpBodyBytes);
+    QVERIFY(settings->defaultApp.id.isEmpty());
+    QVERIFY(settings->defaultApp.key.isEmpty());
+    QVERIFY(settings->defaultApp.secret.isEmpty());
+    QVERIFY(settings->extraApps.isEmpty());
+}
+
+void tst_SettingsLoader::defaultDataDir_data()
+{
+    QTest::addColumn<QString>("xdgDataHome");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("XDG_DATA_HOME wins over HOME") << u"/srv/xdg"_s << u"/srv/xdg/dnotifier"_s;
+    QTest::newRow("a relative XDG_DATA_HOME is ignored as the XDG rules say")
+            << u"relative/xdg"_s << u"HOME/.local/share/dnotifier"_s;
+    QTest::newRow("HOME is used when XDG_DATA_HOME is unset")
+            << QString() << u"HOME/.local/share/dnotifier"_s;
+}
+
+void tst_SettingsLoader::defaultDataDir()
+{
+    QFETCH(QString, xdgDataHome);
+    QFETCH(QString, expected);
+
+    const QStringList env =
+            xdgDataHome.isNull() ? QStringList{} : QStringList{u"XDG_DATA_HOME="_s + xdgDataHome};
+    const Result<NodeSettings> settings = resolve({}, env);
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    expected.replace(u"HOME"_s, m_dir->path());
+    QCOMPARE(settings->dataDir, expected);
+}
+
+void tst_SettingsLoader::noHomeAndNoDataDirIsAnError()
+{
+    const QProcessEnvironment empty;
+    const Result<NodeSettings> settings = resolveSettings(CommandLine{}, empty);
+    QVERIFY(!settings);
+    QVERIFY2(settings.error().message.contains(u"--data-dir"_s),
+             qPrintable(settings.error().message));
+
+    CommandLine commandLine;
+    commandLine.dataDir = u"/var/lib/dnotifier"_s;
+    const Result<NodeSettings> given = resolveSettings(commandLine, empty);
+    QVERIFY2(given, qPrintable(given.error().message));
+    QCOMPARE(given->dataDir, u"/var/lib/dnotifier"_s);
+}
+
+void tst_SettingsLoader::precedence_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("fileJson");
+    QTest::addColumn<QString>("envVar");
+    QTest::addColumn<QString>("flag");
+    QTest::addColumn<QStringList>("values"); // default, file, environment, flag
+
+    QTest::newRow("data_dir: each layer overrides the one below")
+            << u"data_dir"_s << R"({"data_dir": "/from/file"})"_ba << u"DNOTIFIER_DATA_DIR"_s
+            << u"--data-dir"_s
+            << QStringList{u"HOME/.local/share/dnotifier"_s, u"/from/file"_s, u"/from/env"_s,
+                           u"/from/flag"_s};
+    QTest::newRow("host: each layer overrides the one below")
+            << u"host"_s << R"({"host": "10.0.0.1"})"_ba << u"DNOTIFIER_HOST"_s << u"--host"_s
+            << QStringList{u"127.0.0.1"_s, u"10.0.0.1"_s, u"10.0.0.2"_s, u"::1"_s};
+    QTest::newRow("port: each layer overrides the one below")
+            << u"port"_s << R"({"port": 7001})"_ba << u"DNOTIFIER_PORT"_s << u"--port"_s
+            << QStringList{u"6001"_s, u"7001"_s, u"7002"_s, u"0"_s};
+    QTest::newRow("io_threads: each layer overrides the one below")
+            << u"io_threads"_s << R"({"io_threads": 1})"_ba << u"DNOTIFIER_IO_THREADS"_s
+            << u"--io-threads"_s << QStringList{u"0"_s, u"1"_s, u"2"_s, u"3"_s};
+    QTest::newRow("activity_timeout: each layer overrides the one below")
+            << u"activity_timeout"_s << R"({"activity_timeout": 10})"_ba
+            << u"DNOTIFIER_ACTIVITY_TIMEOUT"_s << u"--activity-timeout"_s
+            << QStringList{u"120"_s, u"10"_s, u"20"_s, u"30"_s};
+    QTest::newRow("pong_timeout: each layer overrides the one below")
+            << u"pong_timeout"_s << R"({"pong_timeout": 11})"_ba << u"DNOTIFIER_PONG_TIMEOUT"_s
+            << u"--pong-timeout"_s << QStringList{u"30"_s, u"11"_s, u"12"_s, u"13"_s};
+    QTest::newRow("app.id: each layer overrides the one below")
+            << u"app.id"_s << R"({"app": {"id": "111"}})"_ba << u"DNOTIFIER_APP_ID"_s
+            << u"--app-id"_s << QStringList{QString(), u"111"_s, u"222"_s, u"333"_s};
+    QTest::newRow("app.key: each layer overrides the one below")
+            << u"app.key"_s << R"({"app": {"key": "file-key"}})"_ba << u"DNOTIFIER_APP_KEY"_s
+            << u"--app-key"_s << QStringList{QString(), u"file-key"_s, u"env-key"_s, u"flag-key"_s};
+    QTest::newRow("app.secret: each layer overrides the one below")
+            << u"app.secret"_s << R"({"app": {"secret": "file-secret"}})"_ba
+            << u"DNOTIFIER_APP_SECRET"_s << u"--app-secret"_s
+            << QStringList{QString(), u"file-secret"_s, u"env-secret"_s, u"flag-secret"_s};
+}
+
+void tst_SettingsLoader::precedence()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, fileJson);
+    QFETCH(QString, envVar);
+    QFETCH(QString, flag);
+    QFETCH(QStringList, values);
+    values.replaceInStrings(u"HOME"_s, m_dir->path());
+
+    const QStringList configFlag{u"--config"_s, writeFile(*m_dir, fileJson)};
+    const QStringList env{envVar + u'=' + values.at(2)};
+    const QStringList valueFlag{flag, values.at(3)};
+
+    const Result<NodeSettings> defaults = resolve({});
+    const Result<NodeSettings> file = resolve(configFlag);
+    const Result<NodeSettings> fileAndEnv = resolve(configFlag, env);
+    const Result<NodeSettings> all = resolve(configFlag + valueFlag, env);
+    const Result<NodeSettings> envAndFlag = resolve(valueFlag, env);
+    for (const auto *result : {&defaults, &file, &fileAndEnv, &all, &envAndFlag}) {
+        QVERIFY2(*result, qPrintable(result->error().message));
+    }
+    QCOMPARE(readBack(*defaults, name), values.at(0));
+    QCOMPARE(readBack(*file, name), values.at(1));
+    QCOMPARE(readBack(*fileAndEnv, name), values.at(2));
+    QCOMPARE(readBack(*all, name), values.at(3));
+    QCOMPARE(readBack(*envAndFlag, name), values.at(3));
+}
+
+void tst_SettingsLoader::configFileSetsEveryKey()
+{
+    const QByteArray json = R"({
+        "data_dir": "/srv/dn", "host": "0.0.0.0", "port": 7000, "io_threads": 8,
+        "activity_timeout": 60, "pong_timeout": 15, "max_http_body_bytes": 2048,
+        "webhook_leave_delay": 0, "webhook_retry_seconds": 60,
+        "app": {
+            "id": "424242", "key": "default-key", "secret": "default-secret", "enabled": false,
+            "client_events": false, "subscription_count_events": true, "max_connections": 5,
+            "max_channel_name_length": 50, "max_event_name_length": 40,
+            "max_event_payload_bytes": 4096, "max_event_channels": 3, "max_batch_size": 2,
+            "max_presence_members": 7, "max_presence_member_bytes": 512,
+            "max_presence_user_id_length": 32, "max_client_events_per_second": 4,
+            "max_message_bytes": 8192, "webhook_batch_ms": 250,
+            "webhooks": [
+                {"url": "https://hooks.example/pusher",
+                 "events": ["member_added", "member_removed", "member_added"]},
+                {"url": "http://10.1.2.3:8080/all"}
+            ]
+        }
+    })"_ba;
+    const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+
+    QCOMPARE(settings->dataDir, u"/srv/dn"_s);
+    QCOMPARE(settings->host, QHostAddress(QHostAddress::AnyIPv4));
+    QCOMPARE(settings->port, 7000);
+    QCOMPARE(settings->ioThreads, 8);
+    QCOMPARE(settings->activityTimeoutSeconds, 60);
+    QCOMPARE(settings->pongTimeoutSeconds, 15);
+    QCOMPARE(settings->maxHttpBodyBytes, 2048);
+    QCOMPARE(settings->webhookLeaveDelaySeconds, 0);
+    QCOMPARE(settings->webhookRetrySeconds, 60);
+
+    const AppSettings &app = settings->defaultApp;
+    QCOMPARE(app.id, u"424242"_s);
+    QCOMPARE(app.key, "default-key"_ba);
+    QCOMPARE(app.secret, "default-secret"_ba);
+    QCOMPARE(app.enabled, false);
+    QCOMPARE(app.clientEvents, false);
+    QCOMPARE(app.subscriptionCountEvents, true);
+    QCOMPARE(app.maxConnections, 5);
+    QCOMPARE(app.maxChannelNameLength, 50);
+    QCOMPARE(app.maxEventNameLength, 40);
+    QCOMPARE(app.maxEventPayloadBytes, 4096);
+    QCOMPARE(app.maxEventChannels, 3);
+    QCOMPARE(app.maxBatchSize, 2);
+    QCOMPARE(app.maxPresenceMembers, 7);
+    QCOMPARE(app.maxPresenceMemberBytes, 512);
+    QCOMPARE(app.maxPresenceUserIdLength, 32);
+    QCOMPARE(app.maxClientEventsPerSecond, 4);
+    QCOMPARE(app.maxMessageBytes, 8192);
+    QCOMPARE(app.webhookBatchMilliseconds, 250);
+    QCOMPARE(app.webhooks.size(), 2);
+    QCOMPARE(app.webhooks.at(0).url, QUrl(u"https://hooks.example/pusher"_s));
+    QCOMPARE(app.webhooks.at(0).events, (QList<QString>{u"member_added"_s, u"member_removed"_s}));
+    QCOMPARE(app.webhooks.at(1).url, QUrl(u"http://10.1.2.3:8080/all"_s));
+    QVERIFY(app.webhooks.at(1).events.isEmpty());
+}
+
+void tst_SettingsLoader::extraAppsStartFromBuiltInDefaults()
+{
+    const QByteArray json = R"({
+        "app": {"max_connections": 5},
+        "apps": [
+            {"id": "1", "key": "one", "secret": "s1", "max_connections": 9},
+            {"id": "2", "key": "two", "secret": "s2"}
+        ]
+    })"_ba;
+    const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+
+    QCOMPARE(settings->extraApps.size(), 2);
+    QCOMPARE(settings->extraApps.at(0).id, u"1"_s);
+    QCOMPARE(settings->extraApps.at(0).maxConnections, 9);
+    QCOMPARE(settings->extraApps.at(1).key, "two"_ba);
+    QCOMPARE(settings->extraApps.at(1).secret, "s2"_ba);
+    QCOMPARE(settings->extraApps.at(1).maxConnections, AppSettings().maxConnections);
+    QCOMPARE(settings->apps().size(), 3);
+}
+
+void tst_SettingsLoader::configPathFromEnvironmentAndFlag()
+{
+    const QString fromEnv = writeFile(*m_dir, R"({"port": 7101})"_ba, u"env.json"_s);
+    const QString fromFlag = writeFile(*m_dir, R"({"port": 7102})"_ba, u"flag.json"_s);
+
+    const Result<NodeSettings> viaEnv = resolve({}, {u"DNOTIFIER_CONFIG="_s + fromEnv});
+    QVERIFY2(viaEnv, qPrintable(viaEnv.error().message));
+    QCOMPARE(viaEnv->port, 7101);
+
+    const Result<NodeSettings> viaFlag =
+            resolve({u"--config"_s, fromFlag}, {u"DNOTIFIER_CONFIG="_s + fromEnv});
+    QVERIFY2(viaFlag, qPrintable(viaFlag.error().message));
+    QCOMPARE(viaFlag->port, 7102);
+}
+
+void tst_SettingsLoader::relativeDataDirs()
+{
+    QVERIFY(QDir(m_dir->path()).mkpath(u"etc"_s));
+    const QString config =
+            writeFile(*m_dir, R"({"data_dir": "../state/dn"})"_ba, u"etc/node.json"_s);
+
+    const Result<NodeSettings> fromFile = resolve({u"--config"_s, config});
+    QVERIFY2(fromFile, qPrintable(fromFile.error().message));
+    QCOMPARE(fromFile->dataDir, m_dir->filePath(u"state/dn"_s));
+
+    const Result<NodeSettings> fromFlag = resolve({u"--data-dir"_s, u"rel/dn"_s});
+    QVERIFY2(fromFlag, qPrintable(fromFlag.error().message));
+    QCOMPARE(fromFlag->dataDir, QDir::current().filePath(u"rel/dn"_s));
+}
+
+void tst_SettingsLoader::emptyEnvironmentVariableCountsAsUnset()
+{
+    const Result<NodeSettings> settings =
+            resolve({}, {u"DNOTIFIER_PORT="_s, u"DNOTIFIER_APP_KEY="_s});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    QCOMPARE(settings->port, NodeSettings().port);
+    QVERIFY(settings->defaultApp.key.isEmpty());
+}
+
+void tst_SettingsLoader::overriddenBadValueIsStillReported()
+{
+    const QString config = writeFile(*m_dir, R"({"port": 99999})"_ba);
+    const Result<NodeSettings> settings = resolve({u"--config"_s, config, u"--port"_s, u"7000"_s});
+    QVERIFY(!settings);
+    QVERIFY2(settings.error().message.startsWith(config + u": port: 99999 is not allowed"_s),
+             qPrintable(settings.error().message));
+}
+
+void tst_SettingsLoader::badValues_data()
+{
+    QTest::addColumn<QByteArray>("fileJson"); // empty: no config file
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("expected"); // part of the message
+
+    const QByteArray none;
+    const QStringList noEnv;
+    const QStringList noFlags;
+    const QString eventNames = u"channel_occupied, channel_vacated, member_added, "
+                               "member_removed, client_event, cache_miss, subscription_count"_s;
+
+    QTest::newRow("a port above 65535 given as a flag")
+            << none << noEnv << QStringList{u"--port"_s, u"70000"_s}
+            << u"--port: \"70000\" is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a port above 65535 given in the environment")
+            << none << QStringList{u"DNOTIFIER_PORT=70000"_s} << noFlags
+            << u"DNOTIFIER_PORT: \"70000\" is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a port above 65535 in the config file")
+            << R"({"port": 70000})"_ba << noEnv << noFlags
+            << u"node.json: port: 70000 is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a port written as a JSON string")
+            << R"({"port": "6001"})"_ba << noEnv << noFlags
+            << u"port: \"6001\" has the wrong type (a string); expected an integer from 0 to 65535"_s;
+    QTest::newRow("a port that is not a number")
+            << none << noEnv << QStringList{u"--port"_s, u"http"_s}
+            << u"--port: \"http\" is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a fractional thread count")
+            << R"({"io_threads": 1.5})"_ba << noEnv << noFlags
+            << u"io_threads: 1.5 is not allowed; expected an integer from 0 to 256"_s;
+    QTest::newRow("a negative activity timeout")
+            << none << QStringList{u"DNOTIFIER_ACTIVITY_TIMEOUT=-1"_s} << noFlags
+            << u"DNOTIFIER_ACTIVITY_TIMEOUT: \"-1\" is not allowed; expected an integer from 1 to 3600"_s;
+    QTest::newRow("a zero pong timeout")
+            << none << noEnv << QStringList{u"--pong-timeout"_s, u"0"_s}
+            << u"--pong-timeout: \"0\" is not allowed; expected an integer from 1 to 3600"_s;
+    QTest::newRow("a tiny HTTP body limit")
+            << R"({"max_http_body_bytes": 10})"_ba << noEnv << noFlags
+            << u"max_http_body_bytes: 10 is not allowed; expected an integer from 1024 to 67108864"_s;
+    QTest::newRow("a negative webhook retry time")
+            << R"({"webhook_retry_seconds": -5})"_ba << noEnv << noFlags
+            << u"webhook_retry_seconds: -5 is not allowed; expected an integer from 0 to 86400"_s;
+    QTest::newRow("an app connection limit of zero")
+            << R"({"app": {"max_connections": 0}})"_ba << noEnv << noFlags
+            << u"app.max_connections: 0 is not allowed; expected an integer from 1 to 1000000"_s;
+    QTest::newRow("a string where a boolean belongs")
+            << R"({"app": {"client_events": "yes"}})"_ba << noEnv << noFlags
+            << u"app.client_events: \"yes\" has the wrong type (a string); expected true or false"_s;
+    QTest::newRow("an empty data_dir")
+            << R"({"data_dir": ""})"_ba << noEnv << noFlags
+            << u"data_dir: \"\" is not allowed; expected a directory path"_s;
+    QTest::newRow("a data_dir that is a number")
+            << R"({"data_dir": 5})"_ba << noEnv << noFlags
+            << u"data_dir: 5 has the wrong type (a number); expected a directory path"_s;
+    QTest::newRow("an unknown top-level key lists the allowed ones")
+            << R"({"prot": 6001})"_ba << noEnv << noFlags
+            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, app, apps, data_dir, host, io_threads, max_http_body_bytes, pong_timeout, port, webhook_leave_delay, webhook_retry_seconds"_s;
+    QTest::newRow("an unknown app key lists the allowed ones")
+            << R"({"app": {"max_conections": 5}})"_ba << noEnv << noFlags
+            << u"unknown key \"app.max_conections\"; allowed in app are: client_events, enabled, id, key, "
+               "max_batch_size, max_channel_name_length, max_client_events_per_second, "
+               "max_connections, max_event_channels, max_event_name_length, max_event_payload_bytes, "
+               "max_message_bytes, max_presence_member_bytes, max_presence_members, "
+               "max_presence_user_id_length, secret, subscription_count_events, webhook_batch_ms, "
+               "webhooks"_s;
+    QTest::newRow("an unknown key in an extra app")
+            << R"({"apps": [{"id": "1", "key": "k", "secret": "s", "name": "x"}]})"_ba << noEnv
+            << noFlags << u"unknown key \"apps[0].name\"; allowed in apps[0] are:"_s;
+    QTest::newRow("an unknown webhook key")
+            << R"({"app": {"webhooks": [{"uri": "https://h.example/"}]}})"_ba << noEnv << noFlags
+            << u"unknown key \"app.webhooks[0].uri\"; allowed in app.webhooks[0] are: events, url"_s;
+    QTest::newRow("app is not an object")
+            << R"({"app": []})"_ba << noEnv << noFlags
+            << u"app: [] has the wrong type (an array); expected an object"_s;
+    QTest::newRow("apps is not an array")
+            << R"({"apps": {}})"_ba << noEnv << noFlags
+            << u"apps: {} has the wrong type (an object); expected an array of app objects"_s;
+    QTest::newRow("a host name instead of an address")
+            << none << noEnv << QStringList{u"--host"_s, u"localhost"_s}
+            << u"--host: \"localhost\" is not allowed; expected an IPv4 or IPv6 address"_s;
+    QTest::newRow("an IPv4 shorthand that inet_aton would accept")
+            << none << QStringList{u"DNOTIFIER_HOST=127.1"_s} << noFlags
+            << u"DNOTIFIER_HOST: \"127.1\" is not allowed; expected an IPv4 or IPv6 address"_s;
+    QTest::newRow("an app id with letters")
+            << none << noEnv << QStringList{u"--app-id"_s, u"app-1"_s}
+            << u"--app-id: \"app-1\" is not allowed; expected a string of 1 to 20 digits"_s;
+    QTest::newRow("an app id written as a JSON number")
+            << R"({"app": {"id": 123456}})"_ba << noEnv << noFlags
+            << u"app.id: 123456 has the wrong type (a number); expected a string of digits"_s;
+    QTest::newRow("an empty app key")
+            << none << noEnv << QStringList{u"--app-key"_s, u""_s}
+            << u"--app-key: \"\" is not allowed; expected 1 to 100 characters from A-Z, a-z, 0-9, '.', '_' and '-'"_s;
+    QTest::newRow("an app key with a slash")
+            << none << QStringList{u"DNOTIFIER_APP_KEY=a/b"_s} << noFlags
+            << u"DNOTIFIER_APP_KEY: \"a/b\" is not allowed; expected 1 to 100 characters"_s;
+    QTest::newRow("an empty secret in the config file")
+            << R"({"app": {"secret": ""}})"_ba << noEnv << noFlags
+            << u"app.secret: \"\" is not allowed; expected 1 to 200 printable ASCII characters without spaces"_s;
+    QTest::newRow("an extra app without a secret")
+            << R"({"apps": [{"id": "1", "key": "k"}]})"_ba << noEnv << noFlags
+            << u"apps[0].secret is missing; every entry of apps needs id, key and secret"_s;
+    QTest::newRow("an extra app with an empty key")
+            << R"({"apps": [{"id": "1", "key": "", "secret": "s"}]})"_ba << noEnv << noFlags
+            << u"apps[0].key: \"\" is not allowed"_s;
+    QTest::newRow("an ftp webhook URL")
+            << R"({"app": {"webhooks": [{"url": "ftp://h.example/"}]}})"_ba << noEnv << noFlags
+            << u"app.webhooks[0].url: \"ftp://h.example/\" is not allowed; expected an http:// or https:// URL with a host"_s;
+    QTest::newRow("a webhook URL without a host")
+            << R"({"apps": [{"id": "1", "key": "k", "secret": "s", "webhooks": [{"url": "https:///x"}]}]})"_ba
+            << noEnv << noFlags << u"apps[0].webhooks[0].url: \"https:///x\" is not allowed"_s;
+    QTest::newRow("a webhook without a URL")
+            << R"({"app": {"webhooks": [{"events": ["cache_miss"]}]}})"_ba << noEnv << noFlags
+            << u"app.webhooks[0].url is missing"_s;
+    QTest::newRow("a webhook event name outside the Pusher set")
+            << R"({"app": {"webhooks": [{"url": "https://h.example/", "events": ["channel_occupied", "user_joined"]}]}})"_ba
+            << noEnv << noFlags
+            << u"app.webhooks[0].events[1]: \"user_joined\" is not allowed; expected one of "_s
+                       + eventNames;
+    QTest::newRow("webhook events given as one string")
+            << R"({"app": {"webhooks": [{"url": "https://h.example/", "events": "cache_miss"}]}})"_ba
+            << noEnv << noFlags
+            << u"app.webhooks[0].events: \"cache_miss\" has the wrong type (a string); expected an array of event names"_s;
+    QTest::newRow("two extra apps with the same id")
+            << R"({"apps": [{"id": "7", "key": "a", "secret": "s"}, {"id": "7", "key": "b", "secret": "s"}]})"_ba
+            << noEnv << noFlags
+            << u"apps[1].id: \"7\" is not allowed; expected an id that no other app uses (apps[0] has it too)"_s;
+    QTest::newRow("an extra app reusing the default app's id from the environment")
+            << R"({"apps": [{"id": "7", "key": "a", "secret": "s"}]})"_ba
+            << QStringList{u"DNOTIFIER_APP_ID=7"_s} << noFlags
+            << u"apps[0].id: \"7\" is not allowed; expected an id that no other app uses (the default app has it too)"_s;
+    QTest::newRow("an extra app reusing the default app's key from a flag")
+            << R"({"apps": [{"id": "8", "key": "shared", "secret": "s"}]})"_ba << noEnv
+            << QStringList{u"--app-key"_s, u"shared"_s}
+            << u"apps[0].key: \"shared\" is not allowed; expected a key that no other app uses (the default app has it too)"_s;
+}
+
+void tst_SettingsLoader::badValues()
+{
+    QFETCH(QByteArray, fileJson);
+    QFETCH(QStringList, env);
+    QFETCH(QStringList, flags);
+    QFETCH(QStringList, fragments);
+
+    if (!fileJson.isEmpty()) {
+        flags << u"--config"_s << writeFile(*m_dir, fileJson);
+    }
+    const Result<NodeSettings> settings = resolve(flags, env);
+    QVERIFY(!settings);
+    for (const QString &fragment : fragments) {
+        QVERIFY2(settings.error().message.contains(fragment), qPrintable(settings.error().message));
+    }
+}
+
+void tst_SettingsLoader::secretsAreNeverEchoed_data()
+{
+    QTest::addColumn<QByteArray>("fileJson");
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("a secret with a space given as a flag")
+            << QByteArray() << QStringList{u"--app-secret"_s, u"hunter2 hunter2"_s}
+            << u"--app-secret: a value of 15 characters (not shown) is not allowed; expected 1 to 200 printable ASCII characters without spaces"_s;
+    QTest::newRow("a non-ASCII secret in the config file")
+            << R"({"app": {"secret": "hunter2é"}})"_ba << QStringList{}
+            << u"app.secret: a value of 8 characters (not shown) is not allowed"_s;
+    QTest::newRow("a secret written as a JSON number")
+            << R"({"apps": [{"id": "1", "key": "k", "secret": 31337}]})"_ba << QStringList{}
+            << u"apps[0].secret: the value (not shown) has the wrong type (a number); expected a string"_s;
+}
+
+void tst_SettingsLoader::secretsAreNeverEchoed()
+{
+    QFETCH(QByteArray, fileJson);
+    QFETCH(QStringList, flags);
+    QFETCH(QString, expected);
+
+    if (!fileJson.isEmpty()) {
+        flags << u"--config"_s << writeFile(*m_dir, fileJson);
+    }
+    const Result<NodeSettings> settings = resolve(flags);
+    QVERIFY(!settings);
+    const QString message = settings.error().message;
+    QVERIFY2(message.contains(expected), qPrintable(message));
+    QVERIFY2(!message.contains(u"hunter2"_s), qPrintable(message));
+    QVERIFY2(!message.contains(u"31337"_s), qPrintable(message));
+}
+
+void tst_SettingsLoader::malformedJson_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addColumn<QString>("position");
+
+    QTest::newRow("an object that is never closed") << R"({"port": 6001)"_ba << u"line 1"_s;
+    // Qt's offset points just past the brace that broke the object, hence column 2.
+    QTest::newRow("a trailing comma on the third line")
+            << "{\n  \"port\": 6001,\n  \"host\": \"::\",\n}"_ba
+            << u"line 4, column 2 (offset 35)"_s;
+    QTest::newRow("an empty file") << QByteArray() << u"line 1, column 1 (offset 0)"_s;
+}
+
+void tst_SettingsLoader::malformedJson()
+{
+    QFETCH(QByteArray, json);
+    QFETCH(QString, position);
+
+    QJsonParseError expected;
+    QVERIFY(QJsonDocument::fromJson(json, &expected).isNull());
+    const QString path = writeFile(*m_dir, json);
+
+    const Result<NodeSettings> settings = resolve({u"--config"_s, path});
+    QVERIFY(!settings);
+    const QString message = settings.error().message;
+    QVERIFY2(message.startsWith(path + u": not valid JSON: "_s + expected.errorString()),
+             qPrintable(message));
+    QVERIFY2(message.contains(u"(offset %1)"_s.arg(expected.offset)), qPrintable(message));
+    QVERIFY2(message.contains(position), qPrintable(message));
+}
+
+void tst_SettingsLoader::unreadableConfigFile_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("reason");
+
+    QTest::newRow("a config file that does not exist")
+            << u"missing.json"_s << u"No such file or directory"_s;
+    QTest::newRow("a config path naming a directory") << u"."_s << u"directory"_s;
+}
+
+void tst_SettingsLoader::unreadableConfigFile()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, reason);
+
+    const QString path = m_dir->filePath(name);
+    const Result<NodeSettings> settings = resolve({}, {u"DNOTIFIER_CONFIG="_s + path});
+    QVERIFY(!settings);
+    const QString message = settings.error().message;
+    QVERIFY2(message.startsWith(u"cannot read config file \"%1\": "_s.arg(path)),
+             qPrintable(message));
+    QVERIFY2(message.contains(reason), qPrintable(message));
+}
+
+void tst_SettingsLoader::distinctAppsCheckedAgainAfterFilling()
+{
+    const QByteArray json = R"({"apps": [{"id": "123456", "key": "k", "secret": "s"}]})"_ba;
+    Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    QVERIFY(checkAppsDistinct(*settings));
+
+    // As if the stored default app's id came back from the data directory.
+    settings.value().defaultApp.id = u"123456"_s;
+    const Result<void> distinct = checkAppsDistinct(*settings);
+    QVERIFY(!distinct);
+    QVERIFY2(distinct.error().message.contains(u"apps[0].id: \"123456\""_s),
+             qPrintable(distinct.error().message));
+}
+
+QTEST_GUILESS_MAIN(tst_SettingsLoader)
+#include "tst_settingsloader.moc"
