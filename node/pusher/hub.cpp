@@ -2,7 +2,6 @@
 
 #include "frames.h"
 
-#include <common/json/jsonwriter.h>
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
 
@@ -147,7 +146,7 @@ void Hub::clientEvent(ConnectionId id, Broker::Publication publication)
 
     auto event = channelEvent(u"client_event"_s, publication.channel);
     event.event = publication.event;
-    event.data = publication.dataIsJson ? publication.data : Json::quoted(QString::fromUtf8(publication.data));
+    event.data = publication.data;
     event.socketId = m_connections.value(id).socketId;
     event.userId = publication.userId;
     report(app->id, event);
@@ -293,9 +292,13 @@ void Hub::announceOnline(const QString &appId, const QString &userId, bool onlin
     sendTo(watchers, online ? Frames::watchlistEvents(ids, {}) : Frames::watchlistEvents({}, ids));
 }
 
-void Hub::report(const QString &appId, Webhooks::WebhookEvent event)
+void Hub::report(const QString &appId, const Webhooks::WebhookEvent &event)
 {
-    Q_EMIT webhookEvent(appId, event);
+    // Skip the cross-thread hop for apps without endpoints: client events are per message.
+    const Config::AppSettings *app = m_apps->byId(appId);
+    if (app && !app->webhooks.isEmpty()) {
+        Q_EMIT webhookEvent(appId, event);
+    }
 }
 
 ConnectionId Hub::connectionOfSocket(const QByteArray &socketId) const

@@ -68,7 +68,7 @@ private:
     void announceCount(const Config::AppSettings &app, const QString &channel, int count);
     void applyUnsubscribe(const QString &appId, const Broker::UnsubscribeOutcome &outcome);
     void announceOnline(const QString &appId, const QString &userId, bool online);
-    void report(const QString &appId, Webhooks::WebhookEvent event);
+    void report(const QString &appId, const Webhooks::WebhookEvent &event);
     Broker::ConnectionId connectionOfSocket(const QByteArray &socketId) const;
 
     std::shared_ptr<const Apps::AppRegistry> m_apps;

@@ -5,6 +5,7 @@
 #include <node/pusher/hub.h>
 #include <node/transport/acceptor.h>
 #include <node/transport/ioworker.h>
+#include <node/webhooks/dispatcher.h>
 
 #include <QHash>
 
@@ -37,6 +38,7 @@ Result<void> NodeRuntime::start()
     auto apps = std::make_shared<const Apps::AppRegistry>(m_settings.apps());
     m_hub = new Pusher::Hub(apps, this, this);
 
+    startWebhooks(apps);
     const int threadCount = m_settings.ioThreads > 0 ? m_settings.ioThreads
                                                      : qMax(1, QThread::idealThreadCount());
     const Transport::WorkerContext context{apps, m_hub, m_settings};
@@ -60,6 +62,21 @@ Result<void> NodeRuntime::start()
     qCInfo(lcNode) << "listening" << "address=" << m_settings.host.toString()
                    << "port=" << m_acceptor->serverPort() << "io_threads=" << threadCount;
     return {};
+}
+
+void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps)
+{
+    Webhooks::DispatcherTimings timings;
+    timings.leaveDelayMs = qint64(m_settings.webhookLeaveDelaySeconds) * 1000;
+    timings.retryWindowMs = qint64(m_settings.webhookRetrySeconds) * 1000;
+    auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
+    thread->setObjectName(u"webhooks"_s);
+    auto *dispatcher = new Webhooks::Dispatcher(apps, timings);
+    dispatcher->moveToThread(thread.get());
+    connect(thread.get(), &QThread::finished, dispatcher, &QObject::deleteLater);
+    connect(m_hub, &Pusher::Hub::webhookEvent, dispatcher, &Webhooks::Dispatcher::report);
+    thread->start();
+    m_threads.push_back(std::move(thread));
 }
 
 quint16 NodeRuntime::port() const

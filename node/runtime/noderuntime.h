@@ -15,6 +15,10 @@
 #include <memory>
 #include <vector>
 
+namespace DNotifier::Apps {
+class AppRegistry;
+}
+
 namespace DNotifier::Pusher {
 class Hub;
 }
@@ -46,6 +50,8 @@ private:
     {
         void operator()(QThread *thread) const;
     };
+
+    void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
 
     Config::NodeSettings m_settings;
     Pusher::Hub *m_hub = nullptr;

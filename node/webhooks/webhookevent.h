@@ -3,6 +3,7 @@
 // One event the node reports to an app's webhook endpoints (Pusher's webhook event names).
 
 #include <QByteArray>
+#include <QMetaType>
 #include <QString>
 
 namespace DNotifier::Webhooks {
@@ -22,3 +23,6 @@ struct WebhookEvent
 };
 
 } // namespace DNotifier::Webhooks
+
+// Crosses from the broker thread to the webhook thread in a queued signal.
+Q_DECLARE_METATYPE(DNotifier::Webhooks::WebhookEvent)
