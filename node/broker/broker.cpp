@@ -177,21 +177,21 @@ bool Broker::signIn(ConnectionId id, const QString &userId, const QStringList &w
         return false;
     }
     AppSpace &app = m_apps[connection->appId];
+    // Signing in again replaces the watchlist; the adapters refuse a change of user.
+    unwatch(id, *connection);
     connection->userId = userId;
     connection->watchlist = watchlist;
     for (const QString &watched : watchlist) {
         app.watchers[watched].insert(id);
     }
     QSet<ConnectionId> &connections = app.users[userId];
+    const bool cameOnline = connections.isEmpty();
     connections.insert(id);
-    return connections.size() == 1;
+    return cameOnline;
 }
 
-QString Broker::signOut(ConnectionId id, ConnectionState &state)
+void Broker::unwatch(ConnectionId id, ConnectionState &state)
 {
-    if (state.userId.isEmpty()) {
-        return {};
-    }
     AppSpace &app = m_apps[state.appId];
     for (const QString &watched : std::as_const(state.watchlist)) {
         auto it = app.watchers.find(watched);
@@ -203,6 +203,16 @@ QString Broker::signOut(ConnectionId id, ConnectionState &state)
             app.watchers.erase(it);
         }
     }
+    state.watchlist.clear();
+}
+
+QString Broker::signOut(ConnectionId id, ConnectionState &state)
+{
+    if (state.userId.isEmpty()) {
+        return {};
+    }
+    unwatch(id, state);
+    AppSpace &app = m_apps[state.appId];
     auto users = app.users.find(state.userId);
     if (users == app.users.end()) {
         return {};

@@ -77,6 +77,7 @@ private:
     };
 
     QString signOut(ConnectionId id, ConnectionState &state);
+    void unwatch(ConnectionId id, ConnectionState &state);
 
     QHash<ConnectionId, ConnectionState> m_connections;
     QHash<QString, AppSpace> m_apps;

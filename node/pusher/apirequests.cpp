@@ -30,7 +30,8 @@ Result<QJsonObject> parseObject(const QByteArray &body)
 
 bool isSocketId(const QByteArray &text)
 {
-    static const QRegularExpression pattern(u"^\\d+\\.\\d+$"_s);
+    // Anchored as a whole: `$` alone would also accept a trailing newline.
+    static const QRegularExpression pattern(QRegularExpression::anchoredPattern(u"\\d+\\.\\d+"_s));
     return pattern.match(QString::fromLatin1(text)).hasMatch();
 }
 

@@ -152,6 +152,11 @@ void Hub::clientEvent(ConnectionId id, Broker::Publication publication)
     report(app->id, event);
 }
 
+void Hub::relay(ConnectionId id, const QByteArray &frame)
+{
+    sendTo(id, frame);
+}
+
 void Hub::signIn(ConnectionId id,
                  const QString &userId,
                  const QByteArray &userData,

@@ -36,6 +36,8 @@ public:
                    const std::optional<Broker::PresenceMember> &member);
     void unsubscribe(Broker::ConnectionId id, const QString &channel);
     void clientEvent(Broker::ConnectionId id, Broker::Publication publication);
+    // Sends a frame the session built, in order with the hub's own replies to it.
+    void relay(Broker::ConnectionId id, const QByteArray &frame);
     void signIn(Broker::ConnectionId id,
                 const QString &userId,
                 const QByteArray &userData,

@@ -44,6 +44,7 @@ std::optional<QString> userIdFrom(const QJsonValue &value)
 } // namespace
 
 Session::Session(std::unique_ptr<QWebSocket> socket,
+                 QTcpSocket *transport,
                  Broker::ConnectionId id,
                  const Config::AppSettings &app,
                  Hub *hub,
@@ -60,7 +61,7 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_app.maxMessageBytes));
     connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this] {
-        sendFrame(Frames::error(std::nullopt, u"Binary frames are not supported; send JSON text"_s));
+        reply(Frames::error(std::nullopt, u"Binary frames are not supported; send JSON text"_s));
     });
     connect(m_socket.get(), &QWebSocket::disconnected, this, [this] {
         m_open = false;
@@ -68,8 +69,8 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     });
     // Any bytes from the client count as activity, ping control frames included: QWebSocket
     // answers those itself and reports nothing, so watch the TCP socket underneath.
-    if (auto *tcp = m_socket->findChild<QTcpSocket *>()) {
-        connect(tcp, &QTcpSocket::readyRead, this, &Session::markActivity);
+    if (transport) {
+        connect(transport, &QTcpSocket::readyRead, this, &Session::markActivity);
     }
     connect(m_socket.get(), &QWebSocket::pong, this, &Session::markActivity);
 }
@@ -131,8 +132,8 @@ void Session::onTextMessage(const QString &message)
     markActivity();
     const Result<ClientFrame> frame = parseClientFrame(message.toUtf8());
     if (!frame) {
-        qCDebug(lcPusher) << "bad frame" << "conn=" << m_id << frame.error().message;
-        sendFrame(Frames::error(std::nullopt, frame.error().message));
+        logBadInput(frame.error().message);
+        reply(Frames::error(std::nullopt, frame.error().message));
         return;
     }
     dispatch(*frame);
@@ -142,7 +143,7 @@ void Session::dispatch(const ClientFrame &frame)
 {
     const QString &event = frame.event;
     if (event == "pusher:ping"_L1) {
-        sendFrame(Frames::pong());
+        reply(Frames::pong());
     } else if (event == "pusher:pong"_L1) {
         return;
     } else if (event == "pusher:subscribe"_L1) {
@@ -154,7 +155,7 @@ void Session::dispatch(const ClientFrame &frame)
     } else if (event.startsWith("client-"_L1)) {
         handleClientEvent(frame);
     } else {
-        sendFrame(Frames::error(std::nullopt, u"Unknown event %1"_s.arg(event.left(200))));
+        reply(Frames::error(std::nullopt, u"Unknown event %1"_s.arg(event.left(200))));
     }
 }
 
@@ -163,20 +164,21 @@ void Session::handleSubscribe(const QJsonValue &data)
     const QJsonObject object = data.toObject();
     const QJsonValue channelValue = object.value("channel"_L1);
     if (!data.isObject() || !channelValue.isString()) {
-        sendFrame(Frames::error(std::nullopt, u"pusher:subscribe needs data with a string channel"_s));
+        reply(Frames::error(std::nullopt, u"pusher:subscribe needs data with a string channel"_s));
         return;
     }
     const QString channel = channelValue.toString();
     const Result<void> valid = validateChannelName(channel, m_app.maxChannelNameLength);
     if (!valid) {
-        sendFrame(Frames::subscriptionError(channel.left(m_app.maxChannelNameLength + 1),
+        logBadInput(valid.error().message);
+        reply(Frames::subscriptionError(channel.left(m_app.maxChannelNameLength + 1),
                                             u"InvalidChannel"_s, valid.error().message, 400));
         return;
     }
     const auto member = authorize(channel, object);
     if (!member) {
-        qCDebug(lcPusher) << "subscription refused" << "conn=" << m_id << member.error().message;
-        sendFrame(Frames::subscriptionError(channel,
+        logBadInput(member.error().message);
+        reply(Frames::subscriptionError(channel,
                                             member.error().code == 403 ? u"LimitReached"_s
                                                                        : u"AuthError"_s,
                                             member.error().message, member.error().code));
@@ -259,7 +261,7 @@ void Session::handleUnsubscribe(const QJsonValue &data)
 {
     const QJsonValue channel = data.toObject().value("channel"_L1);
     if (!channel.isString()) {
-        sendFrame(Frames::error(std::nullopt, u"pusher:unsubscribe needs data with a string channel"_s));
+        reply(Frames::error(std::nullopt, u"pusher:unsubscribe needs data with a string channel"_s));
         return;
     }
     post([hub = m_hub, id = m_id, name = channel.toString()] { hub->unsubscribe(id, name); });
@@ -271,22 +273,22 @@ void Session::handleSignin(const QJsonValue &data)
     const QByteArray auth = object.value("auth"_L1).toString().toUtf8();
     const QByteArray userData = object.value("user_data"_L1).toString().toUtf8();
     if (auth.isEmpty() || userData.isEmpty()) {
-        sendFrame(Frames::error(4009, u"pusher:signin needs auth and user_data"_s));
+        reply(Frames::error(4009, u"pusher:signin needs auth and user_data"_s));
         return;
     }
     if (!verifyAuthToken(auth, m_app.key, m_app.secret, userAuthPayload(m_socketId, userData))) {
-        sendFrame(Frames::error(4009, u"Invalid signature for pusher:signin"_s));
+        reply(Frames::error(4009, u"Invalid signature for pusher:signin"_s));
         return;
     }
     const QJsonObject user = QJsonDocument::fromJson(userData).object();
     const QJsonValue idValue = user.value("id"_L1);
     if (!idValue.isString() || idValue.toString().isEmpty()) {
-        sendFrame(Frames::error(4009, u"user_data must hold a non-empty string id"_s));
+        reply(Frames::error(4009, u"user_data must hold a non-empty string id"_s));
         return;
     }
     const QString userId = idValue.toString();
     if (!m_userId.isEmpty() && m_userId != userId) {
-        sendFrame(Frames::error(4009, u"Connection is already signed in as another user"_s));
+        reply(Frames::error(4009, u"Connection is already signed in as another user"_s));
         return;
     }
     QStringList watchlist;
@@ -298,7 +300,7 @@ void Session::handleSignin(const QJsonValue &data)
     }
     if (watchlist.size() > MaxWatchlist) {
         watchlist.resize(MaxWatchlist);
-        sendFrame(Frames::error(4302, u"Watchlist holds more than %1 users; the first %1 are kept"_s.arg(MaxWatchlist)));
+        reply(Frames::error(4302, u"Watchlist holds more than %1 users; the first %1 are kept"_s.arg(MaxWatchlist)));
     }
     m_userId = userId;
     const QJsonValue info = user.value("user_info"_L1);
@@ -311,15 +313,15 @@ void Session::handleSignin(const QJsonValue &data)
 void Session::handleClientEvent(const ClientFrame &frame)
 {
     if (!m_app.clientEvents) {
-        sendFrame(Frames::error(std::nullopt, u"Client events are disabled for this app"_s));
+        reply(Frames::error(std::nullopt, u"Client events are disabled for this app"_s));
         return;
     }
     if (!channelType(frame.channel).allowsClientEvents()) {
-        sendFrame(Frames::error(std::nullopt, u"Client events are only allowed on private and presence channels, not on %1"_s.arg(frame.channel.left(m_app.maxChannelNameLength))));
+        reply(Frames::error(std::nullopt, u"Client events are only allowed on private and presence channels, not on %1"_s.arg(frame.channel.left(m_app.maxChannelNameLength))));
         return;
     }
     if (!validateEventName(frame.event, m_app.maxEventNameLength)) {
-        sendFrame(Frames::error(std::nullopt, u"Event name is longer than %1 characters"_s.arg(m_app.maxEventNameLength)));
+        reply(Frames::error(std::nullopt, u"Event name is longer than %1 characters"_s.arg(m_app.maxEventNameLength)));
         return;
     }
     Broker::Publication publication;
@@ -329,11 +331,11 @@ void Session::handleClientEvent(const ClientFrame &frame)
     publication.dataIsJson = !frame.data.isString();
     publication.data = frame.data.isString() ? frame.data.toString().toUtf8() : compactJson(frame.data);
     if (publication.data.size() > m_app.maxEventPayloadBytes) {
-        sendFrame(Frames::error(std::nullopt, u"Event data is %1 bytes, the limit is %2"_s.arg(publication.data.size()).arg(m_app.maxEventPayloadBytes)));
+        reply(Frames::error(std::nullopt, u"Event data is %1 bytes, the limit is %2"_s.arg(publication.data.size()).arg(m_app.maxEventPayloadBytes)));
         return;
     }
     if (!takeClientEventToken(nowMs())) {
-        sendFrame(Frames::error(4301, u"Client event rejected: more than %1 per second"_s.arg(m_app.maxClientEventsPerSecond)));
+        reply(Frames::error(4301, u"Client event rejected: more than %1 per second"_s.arg(m_app.maxClientEventsPerSecond)));
         return;
     }
     post([hub = m_hub, id = m_id, publication] { hub->clientEvent(id, publication); });
@@ -351,6 +353,22 @@ bool Session::takeClientEventToken(qint64 now)
 void Session::sendFrame(const QByteArray &frame)
 {
     send(QString::fromUtf8(frame));
+}
+
+void Session::logBadInput(const QString &reason)
+{
+    // One warning per connection: a hostile client must not be able to flood the log.
+    if (!m_loggedBadInput) {
+        m_loggedBadInput = true;
+        qCWarning(lcPusher) << "bad frame" << "conn=" << m_id << reason;
+        return;
+    }
+    qCDebug(lcPusher) << "bad frame" << "conn=" << m_id << reason;
+}
+
+void Session::reply(const QByteArray &frame)
+{
+    post([hub = m_hub, id = m_id, frame] { hub->relay(id, frame); });
 }
 
 void Session::markActivity()

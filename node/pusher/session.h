@@ -11,6 +11,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QTcpSocket>
 #include <QWebSocket>
 
 #include <memory>
@@ -30,7 +31,9 @@ class Session final : public QObject
     Q_OBJECT
 
 public:
+    // `transport` is the TCP socket under the WebSocket: its reads reveal ping frames too.
     Session(std::unique_ptr<QWebSocket> socket,
+            QTcpSocket *transport,
             Broker::ConnectionId id,
             const Config::AppSettings &app,
             Hub *hub,
@@ -64,7 +67,10 @@ private:
                                                   const QJsonObject &data) const;
     bool takeClientEventToken(qint64 nowMs);
     void sendFrame(const QByteArray &frame);
+    // Answers go through the hub so they keep their order behind replies the hub still owes.
+    void reply(const QByteArray &frame);
     void markActivity();
+    void logBadInput(const QString &reason);
 
     template<typename Function>
     void post(Function &&function);
@@ -82,6 +88,7 @@ private:
     qint64 m_rateWindowStartMs = 0;
     int m_rateWindowCount = 0;
     bool m_open = true;
+    bool m_loggedBadInput = false;
 };
 
 } // namespace DNotifier::Pusher

@@ -52,10 +52,7 @@ void IoWorker::adopt(qintptr descriptor)
     socket->setParent(connection);
     m_http.insert(id, connection);
     connect(connection, &Http::HttpConnection::requestReceived, this, &IoWorker::onRequest);
-    connect(connection, &Http::HttpConnection::upgradeRequested, this, [this](QTcpSocket *upgrading) {
-        upgrading->setParent(this);
-        m_upgrader->handleConnection(upgrading);
-    });
+    connect(connection, &Http::HttpConnection::upgradeRequested, this, &IoWorker::startUpgrade);
     connect(connection, &Http::HttpConnection::finished, this, [this](quint64 finishedId) {
         if (auto *done = m_http.take(finishedId)) {
             done->deleteLater();
@@ -104,6 +101,15 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
     m_api->handle(request, reply);
 }
 
+void IoWorker::startUpgrade(QTcpSocket *socket)
+{
+    socket->setParent(this);
+    const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
+    m_upgrading.insert(peer, socket);
+    connect(socket, &QObject::destroyed, this, [this, peer] { m_upgrading.remove(peer); });
+    m_upgrader->handleConnection(socket);
+}
+
 void IoWorker::onWebSocket()
 {
     while (m_upgrader->hasPendingConnections()) {
@@ -140,8 +146,11 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     Pusher::SessionTimeouts timeouts;
     timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
+    const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
+    QTcpSocket *transport = m_upgrading.take(peer);
     const Broker::ConnectionId id = nextId();
-    auto *session = new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this);
+    auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
+                                        timeouts, this);
     m_sessions.insert(id, session);
     connect(session, &Pusher::Session::finished, this, [this](Broker::ConnectionId finishedId) {
         Pusher::Session *done = m_sessions.take(finishedId);

@@ -11,6 +11,7 @@
 #include <node/pusher/session.h>
 
 #include <QHash>
+#include <QPointer>
 #include <QObject>
 #include <QTimer>
 #include <QWebSocketServer>
@@ -50,6 +51,7 @@ private:
     Broker::ConnectionId nextId() const;
     void onRequest(quint64 httpId, const Http::Request &request);
     void onWebSocket();
+    void startUpgrade(QTcpSocket *socket);
     void startSession(std::unique_ptr<QWebSocket> socket);
     void refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &message);
     void sweep();
@@ -60,6 +62,8 @@ private:
     std::unique_ptr<Pusher::HttpApi> m_api;
     QHash<Broker::ConnectionId, Pusher::Session *> m_sessions;
     QHash<quint64, Http::HttpConnection *> m_http;
+    // TCP sockets in the WebSocket handshake, by peer, until their session starts.
+    QHash<QPair<QString, quint16>, QPointer<QTcpSocket>> m_upgrading;
     QTimer m_sweepTimer;
 };
 

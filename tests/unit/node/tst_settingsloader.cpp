@@ -16,6 +16,9 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 const QString Program = u"dnotifier-node"_s;
+const QByteArray NoFile;
+const QStringList NoEnv;
+const QStringList NoFlags;
 
 // An environment that holds only what a test sets, plus a HOME inside `home` so that the
 // default data directory never points at the real user's files.
@@ -89,15 +92,25 @@ private Q_SLOTS:
 
     void precedence_data();
     void precedence();
-    void configFileSetsEveryKey();
+    void configFileSetsEveryNodeKey();
+    void configFileSetsEveryAppKey();
+    void configFileSetsWebhooks();
     void extraAppsStartFromBuiltInDefaults();
     void configPathFromEnvironmentAndFlag();
     void relativeDataDirs();
     void emptyEnvironmentVariableCountsAsUnset();
     void overriddenBadValueIsStillReported();
 
-    void badValues_data();
-    void badValues();
+    void badNumbersAndTypes_data();
+    void badNumbersAndTypes();
+    void unknownKeys_data();
+    void unknownKeys();
+    void badAddressesAndCredentials_data();
+    void badAddressesAndCredentials();
+    void badWebhooks_data();
+    void badWebhooks();
+    void duplicateApps_data();
+    void duplicateApps();
     void secretsAreNeverEchoed_data();
     void secretsAreNeverEchoed();
     void malformedJson_data();
@@ -108,6 +121,10 @@ private Q_SLOTS:
 
 private:
     Result<NodeSettings> resolve(const QStringList &flags, const QStringList &env = {});
+    // Rows for the rejection tests: config file, environment and flags, and the text the
+    // error message must contain (key, value and what is allowed).
+    static void addRejectionColumns();
+    void verifyRejected();
 
     std::unique_ptr<QTemporaryDir> m_dir;
 };
@@ -343,26 +360,12 @@ void tst_SettingsLoader::precedence()
     QCOMPARE(readBack(*envAndFlag, name), values.at(3));
 }
 
-void tst_SettingsLoader::configFileSetsEveryKey()
+void tst_SettingsLoader::configFileSetsEveryNodeKey()
 {
     const QByteArray json = R"({
         "data_dir": "/srv/dn", "host": "0.0.0.0", "port": 7000, "io_threads": 8,
         "activity_timeout": 60, "pong_timeout": 15, "max_http_body_bytes": 2048,
-        "webhook_leave_delay": 0, "webhook_retry_seconds": 60,
-        "app": {
-            "id": "424242", "key": "default-key", "secret": "default-secret", "enabled": false,
-            "client_events": false, "subscription_count_events": true, "max_connections": 5,
-            "max_channel_name_length": 50, "max_event_name_length": 40,
-            "max_event_payload_bytes": 4096, "max_event_channels": 3, "max_batch_size": 2,
-            "max_presence_members": 7, "max_presence_member_bytes": 512,
-            "max_presence_user_id_length": 32, "max_client_events_per_second": 4,
-            "max_message_bytes": 8192, "webhook_batch_ms": 250,
-            "webhooks": [
-                {"url": "https://hooks.example/pusher",
-                 "events": ["member_added", "member_removed", "member_added"]},
-                {"url": "http://10.1.2.3:8080/all"}
-            ]
-        }
+        "webhook_leave_delay": 0, "webhook_retry_seconds": 60
     })"_ba;
     const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
     QVERIFY2(settings, qPrintable(settings.error().message));
@@ -376,6 +379,21 @@ void tst_SettingsLoader::configFileSetsEveryKey()
     QCOMPARE(settings->maxHttpBodyBytes, 2048);
     QCOMPARE(settings->webhookLeaveDelaySeconds, 0);
     QCOMPARE(settings->webhookRetrySeconds, 60);
+}
+
+void tst_SettingsLoader::configFileSetsEveryAppKey()
+{
+    const QByteArray json = R"({"app": {
+        "id": "424242", "key": "default-key", "secret": "default-secret", "enabled": false,
+        "client_events": false, "subscription_count_events": true, "max_connections": 5,
+        "max_channel_name_length": 50, "max_event_name_length": 40,
+        "max_event_payload_bytes": 4096, "max_event_channels": 3, "max_batch_size": 2,
+        "max_presence_members": 7, "max_presence_member_bytes": 512,
+        "max_presence_user_id_length": 32, "max_client_events_per_second": 4,
+        "max_message_bytes": 8192, "webhook_batch_ms": 250
+    }})"_ba;
+    const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
+    QVERIFY2(settings, qPrintable(settings.error().message));
 
     const AppSettings &app = settings->defaultApp;
     QCOMPARE(app.id, u"424242"_s);
@@ -396,11 +414,25 @@ void tst_SettingsLoader::configFileSetsEveryKey()
     QCOMPARE(app.maxClientEventsPerSecond, 4);
     QCOMPARE(app.maxMessageBytes, 8192);
     QCOMPARE(app.webhookBatchMilliseconds, 250);
-    QCOMPARE(app.webhooks.size(), 2);
-    QCOMPARE(app.webhooks.at(0).url, QUrl(u"https://hooks.example/pusher"_s));
-    QCOMPARE(app.webhooks.at(0).events, (QList<QString>{u"member_added"_s, u"member_removed"_s}));
-    QCOMPARE(app.webhooks.at(1).url, QUrl(u"http://10.1.2.3:8080/all"_s));
-    QVERIFY(app.webhooks.at(1).events.isEmpty());
+}
+
+void tst_SettingsLoader::configFileSetsWebhooks()
+{
+    const QByteArray json = R"({"app": {"webhooks": [
+        {"url": "https://hooks.example/pusher",
+         "events": ["member_added", "member_removed", "member_added"]},
+        {"url": "http://10.1.2.3:8080/all"}
+    ]}})"_ba;
+    const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+
+    const QList<WebhookTarget> &webhooks = settings->defaultApp.webhooks;
+    QCOMPARE(webhooks.size(), 2);
+    QCOMPARE(webhooks.at(0).url, QUrl(u"https://hooks.example/pusher"_s));
+    // A repeated name is dropped rather than refused: it asks for nothing contradictory.
+    QCOMPARE(webhooks.at(0).events, (QList<QString>{u"member_added"_s, u"member_removed"_s}));
+    QCOMPARE(webhooks.at(1).url, QUrl(u"http://10.1.2.3:8080/all"_s));
+    QVERIFY(webhooks.at(1).events.isEmpty());
 }
 
 void tst_SettingsLoader::extraAppsStartFromBuiltInDefaults()
@@ -472,66 +504,97 @@ void tst_SettingsLoader::overriddenBadValueIsStillReported()
              qPrintable(settings.error().message));
 }
 
-void tst_SettingsLoader::badValues_data()
+void tst_SettingsLoader::addRejectionColumns()
 {
     QTest::addColumn<QByteArray>("fileJson"); // empty: no config file
     QTest::addColumn<QStringList>("env");
     QTest::addColumn<QStringList>("flags");
     QTest::addColumn<QString>("expected"); // part of the message
+}
 
-    const QByteArray none;
-    const QStringList noEnv;
-    const QStringList noFlags;
-    const QString eventNames = u"channel_occupied, channel_vacated, member_added, "
-                               "member_removed, client_event, cache_miss, subscription_count"_s;
+void tst_SettingsLoader::verifyRejected()
+{
+    QFETCH(QByteArray, fileJson);
+    QFETCH(QStringList, env);
+    QFETCH(QStringList, flags);
+    QFETCH(QString, expected);
+
+    if (!fileJson.isEmpty()) {
+        flags << u"--config"_s << writeFile(*m_dir, fileJson);
+    }
+    const Result<NodeSettings> settings = resolve(flags, env);
+    QVERIFY(!settings);
+    QVERIFY2(settings.error().message.contains(expected), qPrintable(settings.error().message));
+}
+
+void tst_SettingsLoader::badNumbersAndTypes_data()
+{
+    addRejectionColumns();
 
     QTest::newRow("a port above 65535 given as a flag")
-            << none << noEnv << QStringList{u"--port"_s, u"70000"_s}
+            << NoFile << NoEnv << QStringList{u"--port"_s, u"70000"_s}
             << u"--port: \"70000\" is not allowed; expected an integer from 0 to 65535"_s;
     QTest::newRow("a port above 65535 given in the environment")
-            << none << QStringList{u"DNOTIFIER_PORT=70000"_s} << noFlags
+            << NoFile << QStringList{u"DNOTIFIER_PORT=70000"_s} << NoFlags
             << u"DNOTIFIER_PORT: \"70000\" is not allowed; expected an integer from 0 to 65535"_s;
     QTest::newRow("a port above 65535 in the config file")
-            << R"({"port": 70000})"_ba << noEnv << noFlags
+            << R"({"port": 70000})"_ba << NoEnv << NoFlags
             << u"node.json: port: 70000 is not allowed; expected an integer from 0 to 65535"_s;
     QTest::newRow("a port written as a JSON string")
-            << R"({"port": "6001"})"_ba << noEnv << noFlags
+            << R"({"port": "6001"})"_ba << NoEnv << NoFlags
             << u"port: \"6001\" has the wrong type (a string); expected an integer from 0 to 65535"_s;
     QTest::newRow("a port that is not a number")
-            << none << noEnv << QStringList{u"--port"_s, u"http"_s}
+            << NoFile << NoEnv << QStringList{u"--port"_s, u"http"_s}
             << u"--port: \"http\" is not allowed; expected an integer from 0 to 65535"_s;
     QTest::newRow("a fractional thread count")
-            << R"({"io_threads": 1.5})"_ba << noEnv << noFlags
+            << R"({"io_threads": 1.5})"_ba << NoEnv << NoFlags
             << u"io_threads: 1.5 is not allowed; expected an integer from 0 to 256"_s;
     QTest::newRow("a negative activity timeout")
-            << none << QStringList{u"DNOTIFIER_ACTIVITY_TIMEOUT=-1"_s} << noFlags
+            << NoFile << QStringList{u"DNOTIFIER_ACTIVITY_TIMEOUT=-1"_s} << NoFlags
             << u"DNOTIFIER_ACTIVITY_TIMEOUT: \"-1\" is not allowed; expected an integer from 1 to 3600"_s;
     QTest::newRow("a zero pong timeout")
-            << none << noEnv << QStringList{u"--pong-timeout"_s, u"0"_s}
+            << NoFile << NoEnv << QStringList{u"--pong-timeout"_s, u"0"_s}
             << u"--pong-timeout: \"0\" is not allowed; expected an integer from 1 to 3600"_s;
     QTest::newRow("a tiny HTTP body limit")
-            << R"({"max_http_body_bytes": 10})"_ba << noEnv << noFlags
+            << R"({"max_http_body_bytes": 10})"_ba << NoEnv << NoFlags
             << u"max_http_body_bytes: 10 is not allowed; expected an integer from 1024 to 67108864"_s;
     QTest::newRow("a negative webhook retry time")
-            << R"({"webhook_retry_seconds": -5})"_ba << noEnv << noFlags
+            << R"({"webhook_retry_seconds": -5})"_ba << NoEnv << NoFlags
             << u"webhook_retry_seconds: -5 is not allowed; expected an integer from 0 to 86400"_s;
     QTest::newRow("an app connection limit of zero")
-            << R"({"app": {"max_connections": 0}})"_ba << noEnv << noFlags
+            << R"({"app": {"max_connections": 0}})"_ba << NoEnv << NoFlags
             << u"app.max_connections: 0 is not allowed; expected an integer from 1 to 1000000"_s;
     QTest::newRow("a string where a boolean belongs")
-            << R"({"app": {"client_events": "yes"}})"_ba << noEnv << noFlags
+            << R"({"app": {"client_events": "yes"}})"_ba << NoEnv << NoFlags
             << u"app.client_events: \"yes\" has the wrong type (a string); expected true or false"_s;
     QTest::newRow("an empty data_dir")
-            << R"({"data_dir": ""})"_ba << noEnv << noFlags
+            << R"({"data_dir": ""})"_ba << NoEnv << NoFlags
             << u"data_dir: \"\" is not allowed; expected a directory path"_s;
     QTest::newRow("a data_dir that is a number")
-            << R"({"data_dir": 5})"_ba << noEnv << noFlags
+            << R"({"data_dir": 5})"_ba << NoEnv << NoFlags
             << u"data_dir: 5 has the wrong type (a number); expected a directory path"_s;
+    QTest::newRow("app is not an object")
+            << R"({"app": []})"_ba << NoEnv << NoFlags
+            << u"app: [] has the wrong type (an array); expected an object"_s;
+    QTest::newRow("apps is not an array")
+            << R"({"apps": {}})"_ba << NoEnv << NoFlags
+            << u"apps: {} has the wrong type (an object); expected an array of app objects"_s;
+}
+
+void tst_SettingsLoader::badNumbersAndTypes()
+{
+    verifyRejected();
+}
+
+void tst_SettingsLoader::unknownKeys_data()
+{
+    addRejectionColumns();
+
     QTest::newRow("an unknown top-level key lists the allowed ones")
-            << R"({"prot": 6001})"_ba << noEnv << noFlags
+            << R"({"prot": 6001})"_ba << NoEnv << NoFlags
             << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, app, apps, data_dir, host, io_threads, max_http_body_bytes, pong_timeout, port, webhook_leave_delay, webhook_retry_seconds"_s;
     QTest::newRow("an unknown app key lists the allowed ones")
-            << R"({"app": {"max_conections": 5}})"_ba << noEnv << noFlags
+            << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.max_conections\"; allowed in app are: client_events, enabled, id, key, "
                "max_batch_size, max_channel_name_length, max_client_events_per_second, "
                "max_connections, max_event_channels, max_event_name_length, max_event_payload_bytes, "
@@ -539,91 +602,108 @@ void tst_SettingsLoader::badValues_data()
                "max_presence_user_id_length, secret, subscription_count_events, webhook_batch_ms, "
                "webhooks"_s;
     QTest::newRow("an unknown key in an extra app")
-            << R"({"apps": [{"id": "1", "key": "k", "secret": "s", "name": "x"}]})"_ba << noEnv
-            << noFlags << u"unknown key \"apps[0].name\"; allowed in apps[0] are:"_s;
+            << R"({"apps": [{"id": "1", "key": "k", "secret": "s", "name": "x"}]})"_ba << NoEnv
+            << NoFlags << u"unknown key \"apps[0].name\"; allowed in apps[0] are:"_s;
     QTest::newRow("an unknown webhook key")
-            << R"({"app": {"webhooks": [{"uri": "https://h.example/"}]}})"_ba << noEnv << noFlags
+            << R"({"app": {"webhooks": [{"uri": "https://h.example/"}]}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.webhooks[0].uri\"; allowed in app.webhooks[0] are: events, url"_s;
-    QTest::newRow("app is not an object")
-            << R"({"app": []})"_ba << noEnv << noFlags
-            << u"app: [] has the wrong type (an array); expected an object"_s;
-    QTest::newRow("apps is not an array")
-            << R"({"apps": {}})"_ba << noEnv << noFlags
-            << u"apps: {} has the wrong type (an object); expected an array of app objects"_s;
+}
+
+void tst_SettingsLoader::unknownKeys()
+{
+    verifyRejected();
+}
+
+void tst_SettingsLoader::badAddressesAndCredentials_data()
+{
+    addRejectionColumns();
+
     QTest::newRow("a host name instead of an address")
-            << none << noEnv << QStringList{u"--host"_s, u"localhost"_s}
+            << NoFile << NoEnv << QStringList{u"--host"_s, u"localhost"_s}
             << u"--host: \"localhost\" is not allowed; expected an IPv4 or IPv6 address"_s;
     QTest::newRow("an IPv4 shorthand that inet_aton would accept")
-            << none << QStringList{u"DNOTIFIER_HOST=127.1"_s} << noFlags
+            << NoFile << QStringList{u"DNOTIFIER_HOST=127.1"_s} << NoFlags
             << u"DNOTIFIER_HOST: \"127.1\" is not allowed; expected an IPv4 or IPv6 address"_s;
     QTest::newRow("an app id with letters")
-            << none << noEnv << QStringList{u"--app-id"_s, u"app-1"_s}
+            << NoFile << NoEnv << QStringList{u"--app-id"_s, u"app-1"_s}
             << u"--app-id: \"app-1\" is not allowed; expected a string of 1 to 20 digits"_s;
     QTest::newRow("an app id written as a JSON number")
-            << R"({"app": {"id": 123456}})"_ba << noEnv << noFlags
+            << R"({"app": {"id": 123456}})"_ba << NoEnv << NoFlags
             << u"app.id: 123456 has the wrong type (a number); expected a string of digits"_s;
     QTest::newRow("an empty app key")
-            << none << noEnv << QStringList{u"--app-key"_s, u""_s}
+            << NoFile << NoEnv << QStringList{u"--app-key"_s, u""_s}
             << u"--app-key: \"\" is not allowed; expected 1 to 100 characters from A-Z, a-z, 0-9, '.', '_' and '-'"_s;
     QTest::newRow("an app key with a slash")
-            << none << QStringList{u"DNOTIFIER_APP_KEY=a/b"_s} << noFlags
+            << NoFile << QStringList{u"DNOTIFIER_APP_KEY=a/b"_s} << NoFlags
             << u"DNOTIFIER_APP_KEY: \"a/b\" is not allowed; expected 1 to 100 characters"_s;
     QTest::newRow("an empty secret in the config file")
-            << R"({"app": {"secret": ""}})"_ba << noEnv << noFlags
+            << R"({"app": {"secret": ""}})"_ba << NoEnv << NoFlags
             << u"app.secret: \"\" is not allowed; expected 1 to 200 printable ASCII characters without spaces"_s;
     QTest::newRow("an extra app without a secret")
-            << R"({"apps": [{"id": "1", "key": "k"}]})"_ba << noEnv << noFlags
+            << R"({"apps": [{"id": "1", "key": "k"}]})"_ba << NoEnv << NoFlags
             << u"apps[0].secret is missing; every entry of apps needs id, key and secret"_s;
     QTest::newRow("an extra app with an empty key")
-            << R"({"apps": [{"id": "1", "key": "", "secret": "s"}]})"_ba << noEnv << noFlags
+            << R"({"apps": [{"id": "1", "key": "", "secret": "s"}]})"_ba << NoEnv << NoFlags
             << u"apps[0].key: \"\" is not allowed"_s;
+}
+
+void tst_SettingsLoader::badAddressesAndCredentials()
+{
+    verifyRejected();
+}
+
+void tst_SettingsLoader::badWebhooks_data()
+{
+    addRejectionColumns();
+    const QString eventNames = u"channel_occupied, channel_vacated, member_added, "
+                               "member_removed, client_event, cache_miss, subscription_count"_s;
+
     QTest::newRow("an ftp webhook URL")
-            << R"({"app": {"webhooks": [{"url": "ftp://h.example/"}]}})"_ba << noEnv << noFlags
+            << R"({"app": {"webhooks": [{"url": "ftp://h.example/"}]}})"_ba << NoEnv << NoFlags
             << u"app.webhooks[0].url: \"ftp://h.example/\" is not allowed; expected an http:// or https:// URL with a host"_s;
     QTest::newRow("a webhook URL without a host")
             << R"({"apps": [{"id": "1", "key": "k", "secret": "s", "webhooks": [{"url": "https:///x"}]}]})"_ba
-            << noEnv << noFlags << u"apps[0].webhooks[0].url: \"https:///x\" is not allowed"_s;
+            << NoEnv << NoFlags << u"apps[0].webhooks[0].url: \"https:///x\" is not allowed"_s;
     QTest::newRow("a webhook without a URL")
-            << R"({"app": {"webhooks": [{"events": ["cache_miss"]}]}})"_ba << noEnv << noFlags
+            << R"({"app": {"webhooks": [{"events": ["cache_miss"]}]}})"_ba << NoEnv << NoFlags
             << u"app.webhooks[0].url is missing"_s;
     QTest::newRow("a webhook event name outside the Pusher set")
             << R"({"app": {"webhooks": [{"url": "https://h.example/", "events": ["channel_occupied", "user_joined"]}]}})"_ba
-            << noEnv << noFlags
+            << NoEnv << NoFlags
             << u"app.webhooks[0].events[1]: \"user_joined\" is not allowed; expected one of "_s
                        + eventNames;
     QTest::newRow("webhook events given as one string")
             << R"({"app": {"webhooks": [{"url": "https://h.example/", "events": "cache_miss"}]}})"_ba
-            << noEnv << noFlags
+            << NoEnv << NoFlags
             << u"app.webhooks[0].events: \"cache_miss\" has the wrong type (a string); expected an array of event names"_s;
+}
+
+void tst_SettingsLoader::badWebhooks()
+{
+    verifyRejected();
+}
+
+void tst_SettingsLoader::duplicateApps_data()
+{
+    addRejectionColumns();
+
     QTest::newRow("two extra apps with the same id")
             << R"({"apps": [{"id": "7", "key": "a", "secret": "s"}, {"id": "7", "key": "b", "secret": "s"}]})"_ba
-            << noEnv << noFlags
+            << NoEnv << NoFlags
             << u"apps[1].id: \"7\" is not allowed; expected an id that no other app uses (apps[0] has it too)"_s;
     QTest::newRow("an extra app reusing the default app's id from the environment")
             << R"({"apps": [{"id": "7", "key": "a", "secret": "s"}]})"_ba
-            << QStringList{u"DNOTIFIER_APP_ID=7"_s} << noFlags
+            << QStringList{u"DNOTIFIER_APP_ID=7"_s} << NoFlags
             << u"apps[0].id: \"7\" is not allowed; expected an id that no other app uses (the default app has it too)"_s;
     QTest::newRow("an extra app reusing the default app's key from a flag")
-            << R"({"apps": [{"id": "8", "key": "shared", "secret": "s"}]})"_ba << noEnv
+            << R"({"apps": [{"id": "8", "key": "shared", "secret": "s"}]})"_ba << NoEnv
             << QStringList{u"--app-key"_s, u"shared"_s}
             << u"apps[0].key: \"shared\" is not allowed; expected a key that no other app uses (the default app has it too)"_s;
 }
 
-void tst_SettingsLoader::badValues()
+void tst_SettingsLoader::duplicateApps()
 {
-    QFETCH(QByteArray, fileJson);
-    QFETCH(QStringList, env);
-    QFETCH(QStringList, flags);
-    QFETCH(QStringList, fragments);
-
-    if (!fileJson.isEmpty()) {
-        flags << u"--config"_s << writeFile(*m_dir, fileJson);
-    }
-    const Result<NodeSettings> settings = resolve(flags, env);
-    QVERIFY(!settings);
-    for (const QString &fragment : fragments) {
-        QVERIFY2(settings.error().message.contains(fragment), qPrintable(settings.error().message));
-    }
+    verifyRejected();
 }
 
 void tst_SettingsLoader::secretsAreNeverEchoed_data()

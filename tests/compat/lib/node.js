@@ -1,0 +1,322 @@
+'use strict';
+
+// Harness that runs a real dnotifier-node process for a compat test file.
+//
+// * Binary: $DNOTIFIER_NODE_BIN (ctest sets it to the built target).
+// * Every node gets a fresh temporary directory (fs.mkdtemp) holding its JSON config file and
+//   its data dir; both are removed when the node stops.
+// * The node is started with `--config FILE --data-dir DIR --port 0 --host 127.0.0.1` and the
+//   port it picked is read from the stdout line "Listening on http://127.0.0.1:PORT".
+// * The process is always stopped by its PID: SIGTERM, then SIGKILL after 5 s. useNode()
+//   does that in an after() hook; a process 'exit' / signal handler does it too, so a crash of
+//   the test file or a failing test never leaves a node running.
+// * stdout/stderr are kept in memory; when the test file ends with failures, the tail of each
+//   node's output is printed to stderr for diagnosis.
+//
+// Only 127.0.0.1 is ever used.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const fsp = require('node:fs/promises');
+const os = require('node:os');
+const path = require('node:path');
+const { before, after, afterEach } = require('node:test');
+const { cleanupAll } = require('./cleanup');
+
+const HOST = '127.0.0.1';
+const LISTEN_RE = /Listening on http:\/\/127\.0\.0\.1:(\d+)/;
+const STARTUP_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5_000;
+const LOG_CAP_BYTES = 256 * 1024;
+
+// The field reports' placeholders (key1/secret1); app ids must be digits for the node.
+const DEFAULT_APP = Object.freeze({ id: '101', key: 'key1', secret: 'secret1' });
+
+const liveNodes = new Set(); // nodes whose child process may still be running
+const allNodes = []; // every node started by this file, for failure diagnostics
+
+function killAllSync() {
+  for (const node of liveNodes) {
+    try {
+      node.child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+    node._removeTempDirSync();
+  }
+  liveNodes.clear();
+}
+
+process.on('exit', (code) => {
+  killAllSync();
+  const failed = (code ?? process.exitCode ?? 0) !== 0;
+  if (failed || process.env.DNOTIFIER_COMPAT_VERBOSE) {
+    for (const node of allNodes) node._printDiagnostics();
+  }
+});
+for (const [signal, number] of [
+  ['SIGINT', 2],
+  ['SIGTERM', 15],
+  ['SIGHUP', 1],
+]) {
+  process.once(signal, () => {
+    killAllSync();
+    process.exit(128 + number);
+  });
+}
+
+function appendCapped(current, chunk) {
+  const next = current + chunk;
+  return next.length > LOG_CAP_BYTES ? next.slice(next.length - LOG_CAP_BYTES) : next;
+}
+
+function tail(text, lines = 40) {
+  const all = text.split('\n');
+  return all.slice(Math.max(0, all.length - lines)).join('\n');
+}
+
+// Builds the JSON config (the lead's schema, snake_case keys). `options.app` is merged over
+// DEFAULT_APP; `options.apps` lists extra apps (each needs id/key/secret). Any other key is
+// copied to the top level as is (activity_timeout, pong_timeout, ...).
+function buildConfig(options = {}) {
+  const { app = {}, apps = [], ...top } = options;
+  const config = {
+    host: HOST,
+    port: 0,
+    ...top,
+    app: { ...DEFAULT_APP, ...app },
+  };
+  if (apps.length > 0) config.apps = apps.map((a) => ({ ...a }));
+  return config;
+}
+
+class DNotifierNode {
+  constructor(options = {}, label = 'node') {
+    this.label = label;
+    this.config = buildConfig(options);
+    this.host = HOST;
+    this.port = undefined;
+    this.child = undefined;
+    this.pid = undefined;
+    this.stdout = '';
+    this.stderr = '';
+    this.exitInfo = undefined; // {code, signal} once the process is gone
+    this.stopping = false;
+    this.tempDir = undefined;
+    this._exited = undefined;
+  }
+
+  // The primary app ({id, key, secret, ...}) and all apps, as written to the config.
+  get app() {
+    return this.config.app;
+  }
+
+  get apps() {
+    return [this.config.app, ...(this.config.apps ?? [])];
+  }
+
+  appById(id) {
+    const found = this.apps.find((a) => a.id === id);
+    if (!found) throw new Error(`no app with id ${id} in this node's config`);
+    return found;
+  }
+
+  get alive() {
+    return this.child !== undefined && this.exitInfo === undefined;
+  }
+
+  wsUrl({ key = this.app.key, query = 'protocol=7&client=js&version=8.6.0&flash=false' } = {}) {
+    return `ws://${HOST}:${this.port}/app/${key}${query === '' ? '' : `?${query}`}`;
+  }
+
+  async start() {
+    const bin = process.env.DNOTIFIER_NODE_BIN;
+    if (!bin) {
+      throw new Error(
+        'DNOTIFIER_NODE_BIN is not set; point it at the dnotifier-node binary ' +
+          '(ctest sets it to $<TARGET_FILE:dnotifier-node>)',
+      );
+    }
+    try {
+      fs.accessSync(bin, fs.constants.X_OK);
+    } catch (error) {
+      throw new Error(`DNOTIFIER_NODE_BIN=${bin} is not an executable file (${error.code})`);
+    }
+
+    this.tempDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'dnotifier-compat-'));
+    const dataDir = path.join(this.tempDir, 'data');
+    await fsp.mkdir(dataDir);
+    const configFile = path.join(this.tempDir, 'config.json');
+    await fsp.writeFile(configFile, JSON.stringify(this.config, null, 2));
+    this.configFile = configFile;
+    this.dataDir = dataDir;
+
+    const args = ['--config', configFile, '--data-dir', dataDir, '--port', '0', '--host', HOST];
+    // The node reads DNOTIFIER_* environment variables as a config layer: keep the test's own
+    // (DNOTIFIER_NODE_BIN, ...) and any left in the shell away from it.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DNOTIFIER_')));
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    this.child = child;
+    this.pid = child.pid;
+    allNodes.push(this);
+    liveNodes.add(this);
+
+    this._exited = new Promise((resolve) => {
+      child.once('error', (error) => {
+        // A spawn failure emits 'error' without 'exit'.
+        if (child.pid === undefined && this.exitInfo === undefined) {
+          this.exitInfo = { code: null, signal: null, error: error.message };
+          liveNodes.delete(this);
+          resolve(this.exitInfo);
+        }
+      });
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        liveNodes.delete(this);
+        if (!this.stopping) {
+          process.stderr.write(
+            `[compat] dnotifier-node ${this.label} (pid ${this.pid}) exited unexpectedly: ` +
+              `code=${code} signal=${signal}\n${tail(this.stderr)}\n`,
+          );
+        }
+        resolve(this.exitInfo);
+      });
+    });
+
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      this.stderr = appendCapped(this.stderr, chunk);
+    });
+
+    const port = await new Promise((resolve, reject) => {
+      let settled = false;
+      const finish = (fn, value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn(value);
+      };
+      const timer = setTimeout(() => {
+        finish(
+          reject,
+          new Error(
+            `dnotifier-node (${bin}) printed no "Listening on http://127.0.0.1:PORT" line ` +
+              `within ${STARTUP_TIMEOUT_MS / 1000} s.\nstdout:\n${tail(this.stdout)}\n` +
+              `stderr:\n${tail(this.stderr)}`,
+          ),
+        );
+      }, STARTUP_TIMEOUT_MS);
+      let lineBuffer = '';
+      child.stdout.on('data', (chunk) => {
+        this.stdout = appendCapped(this.stdout, chunk);
+        if (settled) return;
+        lineBuffer += chunk;
+        const match = LISTEN_RE.exec(lineBuffer);
+        if (match) finish(resolve, Number(match[1]));
+        else if (lineBuffer.length > 65536) lineBuffer = lineBuffer.slice(-1024);
+      });
+      child.once('error', (error) => {
+        finish(reject, new Error(`cannot start dnotifier-node (${bin}): ${error.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        finish(
+          reject,
+          new Error(
+            `dnotifier-node (${bin}) exited before listening (code=${code} signal=${signal}).\n` +
+              `config: ${JSON.stringify(this.config)}\nstdout:\n${tail(this.stdout)}\n` +
+              `stderr:\n${tail(this.stderr)}`,
+          ),
+        );
+      });
+    }).catch(async (error) => {
+      await this.stop();
+      throw error;
+    });
+
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      await this.stop();
+      throw new Error(`dnotifier-node reported an invalid port: ${port}`);
+    }
+    this.port = port;
+    return this;
+  }
+
+  // SIGTERM, then SIGKILL after 5 s; always waits for the process to be gone.
+  async stop() {
+    if (!this.child) return undefined;
+    this.stopping = true;
+    if (this.exitInfo === undefined) {
+      try {
+        this.child.kill('SIGTERM');
+      } catch {
+        // already gone
+      }
+      let timer;
+      const killed = new Promise((resolve) => {
+        timer = setTimeout(() => {
+          try {
+            this.child.kill('SIGKILL');
+          } catch {
+            // already gone
+          }
+          resolve();
+        }, STOP_GRACE_MS);
+      });
+      await Promise.race([this._exited, killed]);
+      clearTimeout(timer);
+      await this._exited;
+    }
+    liveNodes.delete(this);
+    this._removeTempDirSync();
+    return this.exitInfo;
+  }
+
+  _removeTempDirSync() {
+    if (!this.tempDir) return;
+    try {
+      fs.rmSync(this.tempDir, { recursive: true, force: true });
+    } catch {
+      // best effort
+    }
+    this.tempDir = undefined;
+  }
+
+  _printDiagnostics() {
+    process.stderr.write(
+      `\n[compat] ---- dnotifier-node ${this.label} pid ${this.pid} port ${this.port} ` +
+        `exit ${JSON.stringify(this.exitInfo ?? null)} ----\n` +
+        `[compat] stdout tail:\n${tail(this.stdout)}\n[compat] stderr tail:\n${tail(this.stderr, 80)}\n`,
+    );
+  }
+}
+
+// Starts one node for the whole test file (before), cleans up every client after each test
+// (afterEach) and stops the node (after). Returns the node; its port is known once before()
+// has run.
+function useNode(options = {}, label = 'node') {
+  const node = new DNotifierNode(options, label);
+  before(async () => {
+    await node.start();
+  });
+  afterEach(async () => {
+    await cleanupAll();
+  });
+  after(async () => {
+    await cleanupAll();
+    await node.stop();
+  });
+  return node;
+}
+
+// For a test that needs its own short-lived node: starts it and registers its stop with the
+// clean-up hooks of the current test (call `await node.stop()` yourself too when done).
+async function startNode(options = {}, label = 'extra') {
+  const { track } = require('./cleanup');
+  const node = new DNotifierNode(options, label);
+  track(() => node.stop());
+  await node.start();
+  return node;
+}
+
+module.exports = { DNotifierNode, useNode, startNode, buildConfig, DEFAULT_APP, HOST };
