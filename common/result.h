@@ -23,21 +23,26 @@ class [[nodiscard]] Result
 public:
     Result(T value)
         : m_value(std::move(value))
-    {
-    }
+    { }
 
     Result(Error error)
         : m_error(std::move(error))
-    {
-    }
+    { }
 
     bool isOk() const { return m_value.has_value(); }
+
     explicit operator bool() const { return isOk(); }
+
     const T &value() const & { return *m_value; }
+
     T &value() & { return *m_value; }
+
     T &&value() && { return std::move(*m_value); }
+
     const T *operator->() const { return &*m_value; }
+
     const T &operator*() const { return *m_value; }
+
     const Error &error() const { return m_error; }
 
 private:
@@ -54,11 +59,12 @@ public:
     Result(Error error)
         : m_ok(false)
         , m_error(std::move(error))
-    {
-    }
+    { }
 
     bool isOk() const { return m_ok; }
+
     explicit operator bool() const { return m_ok; }
+
     const Error &error() const { return m_error; }
 
 private:

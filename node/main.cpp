@@ -25,8 +25,8 @@ int main(int argc, char **argv)
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dnotifier-node"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DNOTIFIER_VERSION));
-    qSetMessagePattern(QStringLiteral(
-            "%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
+    qSetMessagePattern(
+            QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
 
     const auto commandLine = Config::parseCommandLine(QCoreApplication::arguments());
     if (!commandLine) {

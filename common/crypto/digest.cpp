@@ -1,11 +1,11 @@
 #include "digest.h"
 
+#include <cstring>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-
-#include <cstring>
 
 namespace DNotifier::Crypto {
 

@@ -54,10 +54,9 @@ Result<void> validateChannelName(const QString &name, int maxLength)
         return Error{0, QStringLiteral("Channel name must not be empty")};
     }
     if (name.size() > maxLength) {
-        return Error{0,
-                     QStringLiteral("Channel name is %1 characters long, the limit is %2")
-                             .arg(name.size())
-                             .arg(maxLength)};
+        return Error{0, QStringLiteral("Channel name is %1 characters long, the limit is %2")
+                                .arg(name.size())
+                                .arg(maxLength)};
     }
     const int start = name.startsWith(ServerToUserPrefix) ? 1 : 0;
     for (int i = start; i < name.size(); ++i) {
@@ -81,10 +80,9 @@ Result<void> validateEventName(const QString &name, int maxLength)
         return Error{0, QStringLiteral("Event name must not be empty")};
     }
     if (name.size() > maxLength) {
-        return Error{0,
-                     QStringLiteral("Event name is %1 characters long, the limit is %2")
-                             .arg(name.size())
-                             .arg(maxLength)};
+        return Error{0, QStringLiteral("Event name is %1 characters long, the limit is %2")
+                                .arg(name.size())
+                                .arg(maxLength)};
     }
     return {};
 }

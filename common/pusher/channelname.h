@@ -22,7 +22,11 @@ struct ChannelType
     ChannelKind kind = ChannelKind::Public;
     bool isCache = false;
 
-    bool needsAuth() const { return kind != ChannelKind::Public && kind != ChannelKind::ServerToUser; }
+    bool needsAuth() const
+    {
+        return kind != ChannelKind::Public && kind != ChannelKind::ServerToUser;
+    }
+
     bool allowsClientEvents() const
     {
         return kind == ChannelKind::Private || kind == ChannelKind::Presence;

@@ -17,6 +17,7 @@ public:
 
     const Config::AppSettings *byKey(QByteArrayView key) const;
     const Config::AppSettings *byId(QStringView id) const;
+
     const QList<Config::AppSettings> &apps() const { return m_apps; }
 
 private:

@@ -25,8 +25,11 @@ class Broker final
 {
 public:
     void addConnection(ConnectionId id, const QString &appId);
+
     bool hasConnection(ConnectionId id) const { return m_connections.contains(id); }
+
     QString appOf(ConnectionId id) const;
+
     int connectionCount() const { return int(m_connections.size()); }
 
     SubscribeOutcome subscribe(ConnectionId id,

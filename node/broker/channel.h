@@ -19,11 +19,17 @@ public:
     };
 
     bool isEmpty() const { return m_subscribers.isEmpty(); }
+
     bool contains(ConnectionId id) const { return m_subscribers.contains(id); }
+
     int subscriptionCount() const { return int(m_subscribers.size()); }
+
     int userCount() const { return int(m_members.size()); }
+
     const QSet<ConnectionId> &subscribers() const { return m_subscribers; }
+
     const QHash<QString, Member> &members() const { return m_members; }
+
     QString memberOf(ConnectionId id) const { return m_memberOf.value(id); }
 
     void add(ConnectionId id) { m_subscribers.insert(id); }
@@ -35,7 +41,9 @@ public:
     std::optional<PresenceMember> remove(ConnectionId id);
 
     const std::optional<Publication> &cached() const { return m_cached; }
+
     void setCached(const Publication &publication) { m_cached = publication; }
+
     void clearCached() { m_cached.reset(); }
 
 private:

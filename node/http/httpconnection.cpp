@@ -41,7 +41,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket,
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
         if (m_mode == Mode::Head && m_socket) {
-            qCDebug(lcHttp) << "connection idle, closing" << "conn=" << m_id;
+            qCDebug(lcHttp) << "connection idle, closing"
+                            << "conn=" << m_id;
             m_socket->abort();
         }
     });
@@ -100,8 +101,8 @@ void HttpConnection::parseHead()
     http_parser probe{};
     http_parser_init(&probe, HTTP_REQUEST);
     probe.data = this;
-    const size_t parsed = http_parser_execute(&probe, &parserSettings(), data.constData(),
-                                              size_t(data.size()));
+    const size_t parsed =
+            http_parser_execute(&probe, &parserSettings(), data.constData(), size_t(data.size()));
     const auto status = HTTP_PARSER_ERRNO(&probe);
     if (status == HPE_OK) {
         if (data.size() > m_limits.maxHeaderBytes) {
@@ -169,7 +170,8 @@ void HttpConnection::handOverUpgrade()
 
 void HttpConnection::fail(int status, const QString &message)
 {
-    qCInfo(lcHttp) << "rejecting request" << "conn=" << m_id << "status=" << status << message;
+    qCInfo(lcHttp) << "rejecting request"
+                   << "conn=" << m_id << "status=" << status << message;
     m_mode = Mode::AwaitingResponse;
     Response response = Response::error(status, message);
     response.closeAfter = true;

@@ -32,6 +32,7 @@ public:
     HttpConnection(QTcpSocket *socket, quint64 id, const ConnectionLimits &limits, QObject *parent);
 
     quint64 id() const { return m_id; }
+
     void respond(const Response &response);
 
 Q_SIGNALS:

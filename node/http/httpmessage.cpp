@@ -73,7 +73,8 @@ Response Response::error(int status, const QString &message)
 
 QByteArray Response::serialise(bool keepAlive) const
 {
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
+    QByteArray out =
+            "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
             + "\r\nContent-Type: " + contentType
             + "\r\nContent-Length: " + QByteArray::number(body.size())
             + (keepAlive && !closeAfter ? "\r\nConnection: keep-alive" : "\r\nConnection: close")

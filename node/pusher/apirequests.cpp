@@ -18,9 +18,8 @@ Result<QJsonObject> parseObject(const QByteArray &body)
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError) {
-        return Error{400,
-                     u"Request body is not valid JSON (offset %1: %2)"_s.arg(error.offset).arg(
-                             error.errorString())};
+        return Error{400, u"Request body is not valid JSON (offset %1: %2)"_s.arg(error.offset)
+                                  .arg(error.errorString())};
     }
     if (!document.isObject()) {
         return Error{400, u"Request body must be a JSON object"_s};
@@ -53,7 +52,8 @@ Result<QStringList> channelsOf(const QJsonObject &object, const Config::AppSetti
         return Error{400, u"Give \"channels\" (an array of names) or \"channel\" (one name)"_s};
     }
     if (channels.isEmpty() || channels.size() > app.maxEventChannels) {
-        return Error{400, u"An event goes to 1 to %1 channels, not %2"_s.arg(app.maxEventChannels).arg(channels.size())};
+        return Error{400, u"An event goes to 1 to %1 channels, not %2"_s.arg(app.maxEventChannels)
+                                  .arg(channels.size())};
     }
     for (const QString &channel : std::as_const(channels)) {
         const Result<void> valid = validateChannelName(channel, app.maxChannelNameLength);
@@ -85,7 +85,8 @@ Result<TriggerItem> parseItem(const QJsonObject &object, const Config::AppSettin
     item.name = name.toString();
     item.data = data.toString().toUtf8();
     if (item.data.size() > app.maxEventPayloadBytes) {
-        return Error{413, u"Event data is %1 bytes, the limit is %2"_s.arg(item.data.size()).arg(app.maxEventPayloadBytes)};
+        return Error{413, u"Event data is %1 bytes, the limit is %2"_s.arg(item.data.size())
+                                  .arg(app.maxEventPayloadBytes)};
     }
     auto channels = channelsOf(object, app);
     if (!channels) {
@@ -125,7 +126,10 @@ Result<InfoRequest> parseInfo(const QByteArray &text)
         } else if (name == "cache") {
             info.cache = true;
         } else {
-            return Error{400, u"Unknown info attribute %1; known are user_count, subscription_count, cache"_s.arg(QString::fromUtf8(name.left(64)))};
+            return Error{
+                    400,
+                    u"Unknown info attribute %1; known are user_count, subscription_count, cache"_s
+                            .arg(QString::fromUtf8(name.left(64)))};
         }
     }
     return info;
@@ -152,7 +156,8 @@ Result<QList<TriggerItem>> parseBatch(const QByteArray &body, const Config::AppS
     }
     const QJsonArray entries = batch.toArray();
     if (entries.isEmpty() || entries.size() > app.maxBatchSize) {
-        return Error{400, u"A batch holds 1 to %1 events, not %2"_s.arg(app.maxBatchSize).arg(entries.size())};
+        return Error{400, u"A batch holds 1 to %1 events, not %2"_s.arg(app.maxBatchSize)
+                                  .arg(entries.size())};
     }
     QList<TriggerItem> items;
     for (qsizetype i = 0; i < entries.size(); ++i) {
@@ -162,7 +167,8 @@ Result<QList<TriggerItem>> parseBatch(const QByteArray &body, const Config::AppS
         }
         auto item = parseItem(entry, app);
         if (!item) {
-            return Error{item.error().code, u"Batch event %1: %2"_s.arg(i).arg(item.error().message)};
+            return Error{item.error().code,
+                         u"Batch event %1: %2"_s.arg(i).arg(item.error().message)};
         }
         items.append(item.value());
     }

@@ -16,9 +16,8 @@ Result<ClientFrame> parseClientFrame(const QByteArray &text)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        return Error{0,
-                     u"Invalid JSON at offset %1: %2"_s.arg(parseError.offset).arg(
-                             parseError.errorString())};
+        return Error{0, u"Invalid JSON at offset %1: %2"_s.arg(parseError.offset)
+                                .arg(parseError.errorString())};
     }
     if (!document.isObject()) {
         return Error{0, u"A frame must be a JSON object"_s};
@@ -100,7 +99,8 @@ QByteArray error(std::optional<int> code, const QString &message)
         data.null("code"_L1);
     }
     data.string("message"_L1, message);
-    return ObjectWriter().string("event"_L1, u"pusher:error")
+    return ObjectWriter()
+            .string("event"_L1, u"pusher:error")
             .raw("data"_L1, data.finish())
             .finish();
 }

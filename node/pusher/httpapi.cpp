@@ -87,7 +87,8 @@ Response publishItems(Hub &hub, const QString &appId, const QList<TriggerItem> &
     if (!wantsInfo) {
         return jsonResponse({});
     }
-    return batch ? jsonResponse({{"batch"_L1, batchInfo}}) : jsonResponse({{"channels"_L1, channelsInfo}});
+    return batch ? jsonResponse({{"batch"_L1, batchInfo}})
+                 : jsonResponse({{"channels"_L1, channelsInfo}});
 }
 
 Response listChannels(const Hub &hub, const QString &appId, const QString &prefix, InfoRequest info)
@@ -107,7 +108,10 @@ Response listChannels(const Hub &hub, const QString &appId, const QString &prefi
     return jsonResponse({{"channels"_L1, channels}});
 }
 
-Response describeChannel(const Hub &hub, const QString &appId, const QString &channel, InfoRequest info)
+Response describeChannel(const Hub &hub,
+                         const QString &appId,
+                         const QString &channel,
+                         InfoRequest info)
 {
     const Broker::Channel *state = hub.broker().channel(appId, channel);
     QJsonObject result = channelInfo(hub.broker(), appId, channel, info);
@@ -141,8 +145,7 @@ Response listUsers(const Hub &hub, const QString &appId, const QString &channel)
 HttpApi::HttpApi(std::shared_ptr<const Apps::AppRegistry> apps, Hub *hub)
     : m_apps(std::move(apps))
     , m_hub(hub)
-{
-}
+{ }
 
 void HttpApi::handle(const Http::Request &request, const Reply &reply) const
 {
@@ -166,7 +169,8 @@ void HttpApi::handle(const Http::Request &request, const Reply &reply) const
                                     QDateTime::currentSecsSinceEpoch());
     }
     if (!signature) {
-        qCInfo(lcApi) << "request refused" << "app=" << app->id << signature.error().message;
+        qCInfo(lcApi) << "request refused"
+                      << "app=" << app->id << signature.error().message;
         reply(refuse(signature.error()));
         return;
     }
@@ -216,7 +220,8 @@ void HttpApi::route(const Http::Request &request,
         return;
     }
     if (method != "GET" || first != "channels"_L1 || segments.size() > 3) {
-        reply(Response::error(404, u"No such endpoint: %1 %2"_s.arg(QString::fromLatin1(method), request.path.left(200))));
+        reply(Response::error(404, u"No such endpoint: %1 %2"_s.arg(QString::fromLatin1(method),
+                                                                    request.path.left(200))));
         return;
     }
     const auto info = parseInfo(request.queryValue("info"));
@@ -265,9 +270,8 @@ void HttpApi::route(const Http::Request &request,
 
 void HttpApi::onHub(const Reply &reply, Work work) const
 {
-    QMetaObject::invokeMethod(m_hub, [hub = m_hub, reply, work = std::move(work)] {
-        reply(work(*hub));
-    });
+    QMetaObject::invokeMethod(m_hub,
+                              [hub = m_hub, reply, work = std::move(work)] { reply(work(*hub)); });
 }
 
 Result<void> HttpApi::verifySignature(const Http::Request &request,
@@ -281,7 +285,9 @@ Result<void> HttpApi::verifySignature(const Http::Request &request,
     bool numeric = false;
     const qint64 timestamp = request.queryValue("auth_timestamp").toLongLong(&numeric);
     if (!numeric || qAbs(nowSeconds - timestamp) > TimestampWindowSeconds) {
-        return Error{401, u"auth_timestamp is missing or more than %1 s away from server time %2"_s.arg(TimestampWindowSeconds).arg(nowSeconds)};
+        return Error{401, u"auth_timestamp is missing or more than %1 s away from server time %2"_s
+                                  .arg(TimestampWindowSeconds)
+                                  .arg(nowSeconds)};
     }
     if (request.queryValue("auth_version") != "1.0") {
         return Error{401, u"auth_version must be 1.0"_s};

@@ -37,8 +37,7 @@ Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps, Outlet *outlet, QObject 
     : QObject(parent)
     , m_apps(std::move(apps))
     , m_outlet(outlet)
-{
-}
+{ }
 
 void Hub::openConnection(ConnectionId id, const QString &appId, const QByteArray &socketId)
 {
@@ -48,7 +47,8 @@ void Hub::openConnection(ConnectionId id, const QString &appId, const QByteArray
     }
     int &count = m_connectionsPerApp[appId];
     if (count >= app->maxConnections) {
-        qCWarning(lcPusher) << "connection over quota" << "app=" << appId << "conn=" << id;
+        qCWarning(lcPusher) << "connection over quota"
+                            << "app=" << appId << "conn=" << id;
         sendTo(id, Frames::error(4004, u"Over connection quota of %1"_s.arg(app->maxConnections)));
         m_outlet->close(id, 4004, u"Over connection quota"_s);
         return;
@@ -90,11 +90,12 @@ void Hub::subscribe(ConnectionId id,
     case Broker::SubscribeStatus::UnknownConnection:
         return;
     case Broker::SubscribeStatus::PresenceFull:
-        sendTo(id, Frames::subscriptionError(channel, u"LimitReached"_s,
-                                             u"Presence channel %1 already has the maximum of %2 members"_s
-                                                     .arg(channel)
-                                                     .arg(app->maxPresenceMembers),
-                                             403));
+        sendTo(id,
+               Frames::subscriptionError(
+                       channel, u"LimitReached"_s,
+                       u"Presence channel %1 already has the maximum of %2 members"_s.arg(channel)
+                               .arg(app->maxPresenceMembers),
+                       403));
         return;
     case Broker::SubscribeStatus::AlreadySubscribed:
         confirmSubscription(id, channel);
@@ -135,9 +136,11 @@ void Hub::clientEvent(ConnectionId id, Broker::Publication publication)
         return;
     }
     if (!m_broker.isSubscribed(id, publication.channel)) {
-        sendTo(id, Frames::error(std::nullopt,
-                                 u"Cannot broadcast client event (connection not subscribed to channel %1)"_s
-                                         .arg(publication.channel)));
+        sendTo(id,
+               Frames::error(
+                       std::nullopt,
+                       u"Cannot broadcast client event (connection not subscribed to channel %1)"_s
+                               .arg(publication.channel)));
         return;
     }
     publication.userId = m_broker.memberOf(id, publication.channel);

@@ -110,7 +110,8 @@ void Session::checkActivity(qint64 now)
     }
     if (m_pingSentMs > 0) {
         if (now - m_pingSentMs >= m_timeouts.pongMs) {
-            qCInfo(lcPusher) << "closing silent connection" << "conn=" << m_id;
+            qCInfo(lcPusher) << "closing silent connection"
+                             << "conn=" << m_id;
             close(4201, u"Pong reply not received"_s);
         }
         return;
@@ -172,16 +173,16 @@ void Session::handleSubscribe(const QJsonValue &data)
     if (!valid) {
         logBadInput(valid.error().message);
         reply(Frames::subscriptionError(channel.left(m_app.maxChannelNameLength + 1),
-                                            u"InvalidChannel"_s, valid.error().message, 400));
+                                        u"InvalidChannel"_s, valid.error().message, 400));
         return;
     }
     const auto member = authorize(channel, object);
     if (!member) {
         logBadInput(member.error().message);
         reply(Frames::subscriptionError(channel,
-                                            member.error().code == 403 ? u"LimitReached"_s
-                                                                       : u"AuthError"_s,
-                                            member.error().message, member.error().code));
+                                        member.error().code == 403 ? u"LimitReached"_s
+                                                                   : u"AuthError"_s,
+                                        member.error().message, member.error().code));
         return;
     }
     post([hub = m_hub, id = m_id, channel, m = member.value()] { hub->subscribe(id, channel, m); });
@@ -196,7 +197,9 @@ Result<std::optional<Broker::PresenceMember>> Session::authorize(const QString &
     }
     if (type.kind == ChannelKind::ServerToUser) {
         if (m_userId.isEmpty() || serverToUserId(channel) != m_userId) {
-            return Error{401, u"Only the connection signed in as that user may subscribe to %1"_s.arg(channel)};
+            return Error{401,
+                         u"Only the connection signed in as that user may subscribe to %1"_s.arg(
+                                 channel)};
         }
         return std::optional<Broker::PresenceMember>();
     }
@@ -213,7 +216,8 @@ Result<std::optional<Broker::PresenceMember>> Session::authorize(const QString &
     }
     const QByteArray payload = channelAuthPayload(m_socketId, channel.toUtf8());
     if (!verifyAuthToken(auth, m_app.key, m_app.secret, payload)) {
-        return Error{401, u"Invalid signature: expected HMAC SHA256 hex digest of %1"_s.arg(QString::fromUtf8(payload))};
+        return Error{401, u"Invalid signature: expected HMAC SHA256 hex digest of %1"_s.arg(
+                                  QString::fromUtf8(payload))};
     }
     return std::optional<Broker::PresenceMember>();
 }
@@ -240,10 +244,13 @@ Result<Broker::PresenceMember> Session::presenceMember(const QString &channel,
     }
     const QByteArray payload = channelAuthPayload(m_socketId, channel.toUtf8(), channelData);
     if (!verifyAuthToken(auth, m_app.key, m_app.secret, payload)) {
-        return Error{401, u"Invalid signature: expected HMAC SHA256 hex digest of %1"_s.arg(QString::fromUtf8(payload))};
+        return Error{401, u"Invalid signature: expected HMAC SHA256 hex digest of %1"_s.arg(
+                                  QString::fromUtf8(payload))};
     }
     if (channelData.size() > m_app.maxPresenceMemberBytes) {
-        return Error{403, u"Presence member data is %1 bytes, the limit is %2"_s.arg(channelData.size()).arg(m_app.maxPresenceMemberBytes)};
+        return Error{403,
+                     u"Presence member data is %1 bytes, the limit is %2"_s.arg(channelData.size())
+                             .arg(m_app.maxPresenceMemberBytes)};
     }
     const QJsonObject parsed = QJsonDocument::fromJson(channelData).object();
     const std::optional<QString> userId = userIdFrom(parsed.value("user_id"_L1));
@@ -251,7 +258,8 @@ Result<Broker::PresenceMember> Session::presenceMember(const QString &channel,
         return Error{400, u"channel_data must be a JSON object with a user_id string or integer"_s};
     }
     if (userId->size() > m_app.maxPresenceUserIdLength) {
-        return Error{403, u"user_id is longer than %1 characters"_s.arg(m_app.maxPresenceUserIdLength)};
+        return Error{403,
+                     u"user_id is longer than %1 characters"_s.arg(m_app.maxPresenceUserIdLength)};
     }
     const QJsonValue info = parsed.value("user_info"_L1);
     return Broker::PresenceMember{*userId, info.isUndefined() ? QByteArray() : compactJson(info)};
@@ -261,7 +269,8 @@ void Session::handleUnsubscribe(const QJsonValue &data)
 {
     const QJsonValue channel = data.toObject().value("channel"_L1);
     if (!channel.isString()) {
-        reply(Frames::error(std::nullopt, u"pusher:unsubscribe needs data with a string channel"_s));
+        reply(Frames::error(std::nullopt,
+                            u"pusher:unsubscribe needs data with a string channel"_s));
         return;
     }
     post([hub = m_hub, id = m_id, name = channel.toString()] { hub->unsubscribe(id, name); });
@@ -300,7 +309,9 @@ void Session::handleSignin(const QJsonValue &data)
     }
     if (watchlist.size() > MaxWatchlist) {
         watchlist.resize(MaxWatchlist);
-        reply(Frames::error(4302, u"Watchlist holds more than %1 users; the first %1 are kept"_s.arg(MaxWatchlist)));
+        reply(Frames::error(4302,
+                            u"Watchlist holds more than %1 users; the first %1 are kept"_s.arg(
+                                    MaxWatchlist)));
     }
     m_userId = userId;
     const QJsonValue info = user.value("user_info"_L1);
@@ -317,11 +328,15 @@ void Session::handleClientEvent(const ClientFrame &frame)
         return;
     }
     if (!channelType(frame.channel).allowsClientEvents()) {
-        reply(Frames::error(std::nullopt, u"Client events are only allowed on private and presence channels, not on %1"_s.arg(frame.channel.left(m_app.maxChannelNameLength))));
+        reply(Frames::error(
+                std::nullopt,
+                u"Client events are only allowed on private and presence channels, not on %1"_s.arg(
+                        frame.channel.left(m_app.maxChannelNameLength))));
         return;
     }
     if (!validateEventName(frame.event, m_app.maxEventNameLength)) {
-        reply(Frames::error(std::nullopt, u"Event name is longer than %1 characters"_s.arg(m_app.maxEventNameLength)));
+        reply(Frames::error(std::nullopt, u"Event name is longer than %1 characters"_s.arg(
+                                                  m_app.maxEventNameLength)));
         return;
     }
     Broker::Publication publication;
@@ -329,13 +344,17 @@ void Session::handleClientEvent(const ClientFrame &frame)
     publication.event = frame.event;
     publication.origin = Broker::Origin::Client;
     publication.dataIsJson = !frame.data.isString();
-    publication.data = frame.data.isString() ? frame.data.toString().toUtf8() : compactJson(frame.data);
+    publication.data =
+            frame.data.isString() ? frame.data.toString().toUtf8() : compactJson(frame.data);
     if (publication.data.size() > m_app.maxEventPayloadBytes) {
-        reply(Frames::error(std::nullopt, u"Event data is %1 bytes, the limit is %2"_s.arg(publication.data.size()).arg(m_app.maxEventPayloadBytes)));
+        reply(Frames::error(std::nullopt, u"Event data is %1 bytes, the limit is %2"_s
+                                                  .arg(publication.data.size())
+                                                  .arg(m_app.maxEventPayloadBytes)));
         return;
     }
     if (!takeClientEventToken(nowMs())) {
-        reply(Frames::error(4301, u"Client event rejected: more than %1 per second"_s.arg(m_app.maxClientEventsPerSecond)));
+        reply(Frames::error(4301, u"Client event rejected: more than %1 per second"_s.arg(
+                                          m_app.maxClientEventsPerSecond)));
         return;
     }
     post([hub = m_hub, id = m_id, publication] { hub->clientEvent(id, publication); });
@@ -360,10 +379,12 @@ void Session::logBadInput(const QString &reason)
     // One warning per connection: a hostile client must not be able to flood the log.
     if (!m_loggedBadInput) {
         m_loggedBadInput = true;
-        qCWarning(lcPusher) << "bad frame" << "conn=" << m_id << reason;
+        qCWarning(lcPusher) << "bad frame"
+                            << "conn=" << m_id << reason;
         return;
     }
-    qCDebug(lcPusher) << "bad frame" << "conn=" << m_id << reason;
+    qCDebug(lcPusher) << "bad frame"
+                      << "conn=" << m_id << reason;
 }
 
 void Session::reply(const QByteArray &frame)

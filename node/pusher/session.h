@@ -42,6 +42,7 @@ public:
     ~Session() override;
 
     Broker::ConnectionId id() const { return m_id; }
+
     void start();
     void send(const QString &frame);
     void close(int code, const QString &reason);

@@ -22,12 +22,14 @@ QString startBanner(const Config::NodeSettings &settings,
     text += u"Data directory: %1\n"_s.arg(settings.dataDir);
     if (freshCredentials) {
         text += u"\nA default app was created (kept in %1, mode 0600):\n"_s.arg(credentialsFile);
-        text += u"  app id: %1\n  key:    %2\n  secret: %3\n"_s.arg(
-                app.id, QString::fromUtf8(app.key), QString::fromUtf8(app.secret));
+        text += u"  app id: %1\n  key:    %2\n  secret: %3\n"_s.arg(app.id,
+                                                                    QString::fromUtf8(app.key),
+                                                                    QString::fromUtf8(app.secret));
     }
     text += u"\nConnect with pusher-js:\n"_s;
     text += u"  const pusher = new Pusher('%1', {\n"_s.arg(QString::fromUtf8(app.key));
-    text += u"    wsHost: '%1', wsPort: %2, forceTLS: false,\n"_s.arg(settings.host.toString()).arg(port);
+    text += u"    wsHost: '%1', wsPort: %2, forceTLS: false,\n"_s.arg(settings.host.toString())
+                    .arg(port);
     text += u"    enabledTransports: ['ws', 'wss'], disableStats: true, cluster: '',\n  });\n"_s;
     text += u"  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));\n"_s;
     return text;

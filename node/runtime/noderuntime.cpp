@@ -23,8 +23,7 @@ void NodeRuntime::ThreadStopper::operator()(QThread *thread) const
 NodeRuntime::NodeRuntime(const Config::NodeSettings &settings, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
-{
-}
+{ }
 
 NodeRuntime::~NodeRuntime()
 {
@@ -39,8 +38,8 @@ Result<void> NodeRuntime::start()
     m_hub = new Pusher::Hub(apps, this, this);
 
     startWebhooks(apps);
-    const int threadCount = m_settings.ioThreads > 0 ? m_settings.ioThreads
-                                                     : qMax(1, QThread::idealThreadCount());
+    const int threadCount =
+            m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     const Transport::WorkerContext context{apps, m_hub, m_settings};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
@@ -59,7 +58,8 @@ Result<void> NodeRuntime::start()
                                 .arg(m_settings.port)
                                 .arg(m_acceptor->errorString())};
     }
-    qCInfo(lcNode) << "listening" << "address=" << m_settings.host.toString()
+    qCInfo(lcNode) << "listening"
+                   << "address=" << m_settings.host.toString()
                    << "port=" << m_acceptor->serverPort() << "io_threads=" << threadCount;
     return {};
 }

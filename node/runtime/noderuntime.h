@@ -40,6 +40,7 @@ public:
 
     Result<void> start();
     quint16 port() const;
+
     Pusher::Hub *hub() const { return m_hub; }
 
     void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) override;

@@ -139,7 +139,8 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     bool numeric = false;
     const int protocol = protocolText.toInt(&numeric);
     if (!protocolText.isEmpty() && (!numeric || protocol < MinProtocol || protocol > MaxProtocol)) {
-        refuse(std::move(socket), 4007, u"Unsupported protocol version %1"_s.arg(protocolText.left(16)));
+        refuse(std::move(socket), 4007,
+               u"Unsupported protocol version %1"_s.arg(protocolText.left(16)));
         return;
     }
 
@@ -166,7 +167,8 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
 
 void IoWorker::refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &message)
 {
-    qCInfo(lcPusher) << "refusing connection" << "code=" << code << message;
+    qCInfo(lcPusher) << "refusing connection"
+                     << "code=" << code << message;
     QWebSocket *refused = socket.release();
     refused->setParent(this);
     connect(refused, &QWebSocket::disconnected, refused, &QObject::deleteLater);

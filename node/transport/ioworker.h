@@ -11,8 +11,8 @@
 #include <node/pusher/session.h>
 
 #include <QHash>
-#include <QPointer>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 #include <QWebSocketServer>
 

@@ -46,8 +46,7 @@ Dispatcher::Dispatcher(std::shared_ptr<const Apps::AppRegistry> apps,
     , m_apps(std::move(apps))
     , m_timings(timings)
     , m_network(new QNetworkAccessManager(this))
-{
-}
+{ }
 
 Dispatcher::~Dispatcher() = default;
 
@@ -113,8 +112,8 @@ void Dispatcher::enqueue(const QString &appId, const WebhookEvent &event)
             continue;
         }
         // Order is kept per channel, or per endpoint when events share one request.
-        const QString key = appId + u'\n' + QString::number(i)
-                + (batching ? QString() : u'\n' + event.channel);
+        const QString key =
+                appId + u'\n' + QString::number(i) + (batching ? QString() : u'\n' + event.channel);
         Queue &queue = m_queues[key];
         queue.appId = appId;
         queue.target = i;
@@ -125,7 +124,8 @@ void Dispatcher::enqueue(const QString &appId, const WebhookEvent &event)
         }
         queue.batch.append(event);
         if (queue.batch.size() == 1) {
-            QTimer::singleShot(app->webhookBatchMilliseconds, this, [this, key] { flushBatch(key); });
+            QTimer::singleShot(app->webhookBatchMilliseconds, this,
+                               [this, key] { flushBatch(key); });
         }
     }
 }
@@ -163,7 +163,8 @@ void Dispatcher::pump(const QString &queueKey)
     request.setTransferTimeout(RequestTimeoutMs);
     QNetworkReply *reply = m_network->post(request, head.body);
     it->inFlight = true;
-    connect(reply, &QNetworkReply::finished, this, [this, queueKey, reply] { onReply(queueKey, reply); });
+    connect(reply, &QNetworkReply::finished, this,
+            [this, queueKey, reply] { onReply(queueKey, reply); });
 }
 
 void Dispatcher::onReply(const QString &queueKey, QNetworkReply *reply)
@@ -180,16 +181,17 @@ void Dispatcher::onReply(const QString &queueKey, QNetworkReply *reply)
         it->deliveries.pop_front();
     } else {
         ++head.attempts;
-        const qint64 backoff = qMin(m_timings.firstRetryMs << qMin(head.attempts - 1, 20),
-                                    m_timings.maxRetryMs);
+        const qint64 backoff =
+                qMin(m_timings.firstRetryMs << qMin(head.attempts - 1, 20), m_timings.maxRetryMs);
         if (nowMs() + backoff - head.firstAttemptMs > m_timings.retryWindowMs) {
-            qCWarning(lcWebhook) << "webhook dropped after retries" << "app=" << it->appId
+            qCWarning(lcWebhook) << "webhook dropped after retries"
+                                 << "app=" << it->appId
                                  << "url=" << reply->url().toString(QUrl::RemoveUserInfo)
                                  << "attempts=" << head.attempts << "status=" << status;
             it->deliveries.pop_front();
         } else {
-            qCInfo(lcWebhook) << "webhook failed, retrying" << "app=" << it->appId
-                              << "status=" << status << "in_ms=" << backoff;
+            qCInfo(lcWebhook) << "webhook failed, retrying"
+                              << "app=" << it->appId << "status=" << status << "in_ms=" << backoff;
             it->waiting = true;
             QTimer::singleShot(backoff, this, [this, queueKey] {
                 auto waitingQueue = m_queues.find(queueKey);
