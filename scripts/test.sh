@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-install_missing_packages "${debian_packages[@]}"
+install_missing_packages "${debian_packages[@]}" clang-format
 # Our machines ship Node.js 20 with npm; a bare Debian 12 gets Debian's Node.js 18 and npm.
 if ! command -v npm >/dev/null; then
     install_missing_packages nodejs npm

@@ -284,7 +284,9 @@ Result<void> HttpApi::verifySignature(const Http::Request &request,
     }
     bool numeric = false;
     const qint64 timestamp = request.queryValue("auth_timestamp").toLongLong(&numeric);
-    if (!numeric || qAbs(nowSeconds - timestamp) > TimestampWindowSeconds) {
+    // Compare against the window's ends: subtracting a hostile timestamp could overflow.
+    if (!numeric || timestamp < nowSeconds - TimestampWindowSeconds
+        || timestamp > nowSeconds + TimestampWindowSeconds) {
         return Error{401, u"auth_timestamp is missing or more than %1 s away from server time %2"_s
                                   .arg(TimestampWindowSeconds)
                                   .arg(nowSeconds)};

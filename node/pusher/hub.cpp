@@ -6,6 +6,7 @@
 #include <node/logging.h>
 
 #include <QDateTime>
+#include <QTimer>
 
 namespace DNotifier::Pusher {
 
@@ -16,6 +17,8 @@ namespace {
 
 // Pusher keeps a cache channel's last event for at most 30 minutes.
 constexpr qint64 CacheTtlMs = 30 * 60 * 1000;
+constexpr int CountThrottleThreshold = 100;
+constexpr qint64 CountThrottleMs = 5000;
 
 qint64 nowMs()
 {
@@ -262,6 +265,41 @@ void Hub::announceCount(const Config::AppSettings &app, const QString &channel, 
     if (channelType(channel).kind == ChannelKind::Presence) {
         return;
     }
+    const QString key = app.id + u'\n' + channel;
+    if (count <= CountThrottleThreshold) {
+        m_countThrottle.remove(key);
+        sendCount(app, channel, count);
+        return;
+    }
+    // Busy channels report their count at most every five seconds, as Pusher does.
+    CountThrottle &throttle = m_countThrottle[key];
+    const qint64 now = nowMs();
+    const qint64 wait = throttle.lastSentMs + CountThrottleMs - now;
+    if (wait <= 0) {
+        throttle.lastSentMs = now;
+        sendCount(app, channel, count);
+        return;
+    }
+    if (throttle.scheduled) {
+        return;
+    }
+    throttle.scheduled = true;
+    QTimer::singleShot(wait, this, [this, appId = app.id, channel, key] {
+        auto it = m_countThrottle.find(key);
+        if (it == m_countThrottle.end()) {
+            return;
+        }
+        it->scheduled = false;
+        it->lastSentMs = nowMs();
+        const Broker::Channel *state = m_broker.channel(appId, channel);
+        if (const Config::AppSettings *current = m_apps->byId(appId)) {
+            sendCount(*current, channel, state ? state->subscriptionCount() : 0);
+        }
+    });
+}
+
+void Hub::sendCount(const Config::AppSettings &app, const QString &channel, int count)
+{
     auto event = channelEvent(u"subscription_count"_s, channel);
     event.subscriptionCount = count;
     report(app.id, event);

@@ -68,6 +68,7 @@ private:
     void confirmSubscription(Broker::ConnectionId id, const QString &channel);
     void replayCache(Broker::ConnectionId id, const QString &appId, const QString &channel);
     void announceCount(const Config::AppSettings &app, const QString &channel, int count);
+    void sendCount(const Config::AppSettings &app, const QString &channel, int count);
     void applyUnsubscribe(const QString &appId, const Broker::UnsubscribeOutcome &outcome);
     void announceOnline(const QString &appId, const QString &userId, bool online);
     void report(const QString &appId, const Webhooks::WebhookEvent &event);
@@ -78,6 +79,15 @@ private:
     Broker::Broker m_broker;
     QHash<Broker::ConnectionId, ConnectionInfo> m_connections;
     QHash<QString, int> m_connectionsPerApp;
+
+    struct CountThrottle
+    {
+        qint64 lastSentMs = 0;
+        bool scheduled = false;
+    };
+
+    // Keyed by app id and channel name.
+    QHash<QString, CountThrottle> m_countThrottle;
 };
 
 } // namespace DNotifier::Pusher
