@@ -1,0 +1,163 @@
+'use strict';
+
+// The dnotifier-node command line as a user meets it: --help, --version, a zero-config first
+// start that creates its data directory and default app, reuse of that app on the next start,
+// precedence of config file < environment < flags, and bad values stopping the start.
+
+const { test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const BIN = process.env.DNOTIFIER_NODE_BIN;
+const LISTEN_RE = /Listening on http:\/\/127\.0\.0\.1:(\d+)/;
+const running = new Set();
+const tempDirs = [];
+
+function tempDir() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnotifier-cli-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+// A clean environment: no DNOTIFIER_* from the caller, HOME inside a temporary directory.
+function cleanEnv(home, extra = {}) {
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('DNOTIFIER_') && key !== 'XDG_DATA_HOME') env[key] = value;
+  }
+  return { ...env, HOME: home, ...extra };
+}
+
+function runOnce(args, env) {
+  return spawnSync(BIN, args, { env, encoding: 'utf8', timeout: 20_000 });
+}
+
+// Starts the node, waits for its banner, stops it by PID and returns what it printed.
+function startAndStop(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { env });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no banner within 20 s; stderr: ${stderr}`));
+    }, 20_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (LISTEN_RE.test(stdout) && stdout.includes("pusher.subscribe('my-channel')")) {
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      resolve({ stdout, stderr, code, signal });
+    });
+  });
+}
+
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('--version prints the program name and version and exits 0', () => {
+  const result = runOnce(['--version'], cleanEnv(tempDir()));
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /^DNotifier node \d+\.\d+\.\d+\n$/);
+});
+
+test('--help lists every flag and exits 0', () => {
+  const result = runOnce(['--help'], cleanEnv(tempDir()));
+  assert.equal(result.status, 0);
+  for (const flag of ['--config', '--data-dir', '--host', '--port', '--io-threads',
+    '--activity-timeout', '--pong-timeout', '--app-id', '--app-key', '--app-secret']) {
+    assert.ok(result.stdout.includes(flag), `help mentions ${flag}`);
+  }
+});
+
+test('first start without configuration creates the data directory and a 0600 default app, the next start reuses it', async () => {
+  const home = tempDir();
+  const env = cleanEnv(home);
+  const dataDir = path.join(home, '.local', 'share', 'dnotifier');
+
+  const first = await startAndStop(['--port', '0'], env);
+  const appFile = path.join(dataDir, 'default-app.json');
+  assert.equal(fs.statSync(appFile).mode & 0o777, 0o600);
+  const stored = JSON.parse(fs.readFileSync(appFile, 'utf8'));
+  assert.match(stored.id, /^\d+$/);
+  assert.match(stored.key, /^[0-9a-f]{20}$/);
+  assert.match(stored.secret, /^[0-9a-f]{40}$/);
+  assert.ok(first.stdout.includes(`secret: ${stored.secret}`), 'the new secret is shown once');
+  assert.ok(first.stdout.includes(`new Pusher('${stored.key}'`), 'pusher-js snippet with the key');
+  assert.match(first.stdout, /Listening on http:\/\/127\.0\.0\.1:\d+/);
+
+  const second = await startAndStop(['--port', '0'], env);
+  assert.deepEqual(JSON.parse(fs.readFileSync(appFile, 'utf8')), stored);
+  assert.ok(second.stdout.includes(`ws://127.0.0.1:`) && second.stdout.includes(`/app/${stored.key}`));
+  assert.ok(!second.stdout.includes(stored.secret), 'the secret is not printed again');
+});
+
+test('precedence: config file < environment < flags for the default app and the port', async () => {
+  const home = tempDir();
+  const config = path.join(home, 'node.json');
+  fs.writeFileSync(config, JSON.stringify({ port: 0, app: { id: '11', key: 'file-key', secret: 'file-secret' } }));
+  const dataDir = path.join(home, 'data');
+
+  const fromFile = await startAndStop(['--config', config, '--data-dir', dataDir], cleanEnv(home));
+  assert.ok(fromFile.stdout.includes('/app/file-key'), fromFile.stdout);
+  assert.ok(fromFile.stdout.includes('/apps/11/events'));
+
+  const env = cleanEnv(home, { DNOTIFIER_APP_KEY: 'env-key', DNOTIFIER_APP_ID: '22' });
+  const fromEnv = await startAndStop(['--config', config, '--data-dir', dataDir], env);
+  assert.ok(fromEnv.stdout.includes('/app/env-key'), fromEnv.stdout);
+  assert.ok(fromEnv.stdout.includes('/apps/22/events'));
+
+  const fromFlags = await startAndStop(
+    ['--config', config, '--data-dir', dataDir, '--app-key', 'flag-key', '--app-id', '33'], env);
+  assert.ok(fromFlags.stdout.includes('/app/flag-key'), fromFlags.stdout);
+  assert.ok(fromFlags.stdout.includes('/apps/33/events'));
+});
+
+test('a bad value stops the start with exit code 2 and a message naming key, value and what is allowed', () => {
+  const home = tempDir();
+  const cases = [
+    { args: ['--port', '70000'], words: ['port', '70000', '65535'] },
+    { args: ['--host', 'not-an-ip'], words: ['host', 'not-an-ip'] },
+    { args: ['--activity-timeout', '0'], words: ['activity-timeout', '0'] },
+    { args: ['--bogus-flag'], words: ['bogus-flag'] },
+  ];
+  for (const { args, words } of cases) {
+    const result = runOnce([...args, '--data-dir', path.join(home, 'data')], cleanEnv(home));
+    assert.equal(result.status, 2, `${args.join(' ')} exits 2`);
+    for (const word of words) {
+      assert.ok(result.stderr.includes(word), `${args.join(' ')}: stderr names ${word}: ${result.stderr}`);
+    }
+  }
+
+  const config = path.join(home, 'bad.json');
+  fs.writeFileSync(config, JSON.stringify({ app: { max_presence_members: 'many' } }));
+  const fromFile = runOnce(['--config', config, '--data-dir', path.join(home, 'data')], cleanEnv(home));
+  assert.equal(fromFile.status, 2);
+  assert.ok(fromFile.stderr.includes('max_presence_members'), fromFile.stderr);
+  assert.ok(fromFile.stderr.includes('many'), fromFile.stderr);
+
+  const env = cleanEnv(home, { DNOTIFIER_PORT: 'eighty' });
+  const fromEnv = runOnce(['--data-dir', path.join(home, 'data')], env);
+  assert.equal(fromEnv.status, 2);
+  assert.ok(fromEnv.stderr.includes('DNOTIFIER_PORT') && fromEnv.stderr.includes('eighty'), fromEnv.stderr);
+});
+
+test('an unusable data directory is reported at start', () => {
+  const home = tempDir();
+  const blocker = path.join(home, 'file-not-dir');
+  fs.writeFileSync(blocker, 'x');
+  const result = runOnce(['--data-dir', path.join(blocker, 'data'), '--port', '0'], cleanEnv(home));
+  assert.equal(result.status, 2);
+  assert.ok(result.stderr.includes(blocker), result.stderr);
+});
