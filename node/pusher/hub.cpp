@@ -262,7 +262,8 @@ void Hub::replayCache(ConnectionId id, const QString &appId, const QString &chan
 
 void Hub::announceCount(const Config::AppSettings &app, const QString &channel, int count)
 {
-    if (channelType(channel).kind == ChannelKind::Presence) {
+    // One switch for the feature: the count events to clients and the webhook alike.
+    if (!app.subscriptionCountEvents || channelType(channel).kind == ChannelKind::Presence) {
         return;
     }
     const QString key = app.id + u'\n' + channel;
@@ -303,7 +304,7 @@ void Hub::sendCount(const Config::AppSettings &app, const QString &channel, int 
     auto event = channelEvent(u"subscription_count"_s, channel);
     event.subscriptionCount = count;
     report(app.id, event);
-    if (app.subscriptionCountEvents && count > 0) {
+    if (count > 0) {
         sendTo(m_broker.recipients(app.id, channel), Frames::subscriptionCount(channel, count));
     }
 }

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
+#include <QTimer>
 
 namespace DNotifier::Pusher {
 
@@ -20,6 +21,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int MaxWatchlist = 100;
+constexpr int CloseReplyTimeoutMs = 5000;
 
 qint64 nowMs()
 {
@@ -70,6 +72,8 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     // Any bytes from the client count as activity, ping control frames included: QWebSocket
     // answers those itself and reports nothing, so watch the TCP socket underneath.
     if (transport) {
+        // Deleted with this session, after the WebSocket that still uses it.
+        transport->setParent(this);
         connect(transport, &QTcpSocket::readyRead, this, &Session::markActivity);
     }
     connect(m_socket.get(), &QWebSocket::pong, this, &Session::markActivity);
@@ -101,6 +105,7 @@ void Session::close(int code, const QString &reason)
     }
     // A close reason must fit a 125-byte control frame with its 2-byte code.
     m_socket->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+    abortIfNoCloseReply(m_socket.get());
 }
 
 void Session::checkActivity(qint64 now)
@@ -126,6 +131,14 @@ void Session::refuse(QWebSocket *socket, int code, const QString &message)
 {
     socket->sendTextMessage(QString::fromUtf8(Frames::error(code, message)));
     socket->close(QWebSocketProtocol::CloseCode(code), message.left(100));
+    abortIfNoCloseReply(socket);
+}
+
+void Session::abortIfNoCloseReply(QWebSocket *socket)
+{
+    // A peer that never answers the close frame (half-open, or hostile) must not keep its
+    // socket forever.
+    QTimer::singleShot(CloseReplyTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
 void Session::onTextMessage(const QString &message)

@@ -5,6 +5,7 @@
 #include <node/pusher/hub.h>
 #include <node/transport/acceptor.h>
 #include <node/transport/ioworker.h>
+#include <node/transport/socketbudget.h>
 #include <node/webhooks/dispatcher.h>
 
 #include <QHash>
@@ -40,7 +41,9 @@ Result<void> NodeRuntime::start()
     startWebhooks(apps);
     const int threadCount =
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
-    const Transport::WorkerContext context{apps, m_hub, m_settings};
+    m_budget =
+            std::make_unique<Transport::SocketBudget>(Transport::SocketBudget::fromOpenFileLimit());
+    const Transport::WorkerContext context{apps, m_hub, m_settings, m_budget.get()};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));
@@ -52,7 +55,7 @@ Result<void> NodeRuntime::start()
         m_threads.push_back(std::move(thread));
     }
 
-    m_acceptor = new Transport::Acceptor(m_workers);
+    m_acceptor = new Transport::Acceptor(m_workers, m_budget.get());
     if (!m_acceptor->listen(m_settings.host, m_settings.port)) {
         return Error{0, u"Cannot listen on %1:%2: %3"_s.arg(m_settings.host.toString())
                                 .arg(m_settings.port)
@@ -60,7 +63,8 @@ Result<void> NodeRuntime::start()
     }
     qCInfo(lcNode) << "listening"
                    << "address=" << m_settings.host.toString()
-                   << "port=" << m_acceptor->serverPort() << "io_threads=" << threadCount;
+                   << "port=" << m_acceptor->serverPort() << "io_threads=" << threadCount
+                   << "socket_budget=" << m_budget->limit();
     return {};
 }
 

@@ -26,6 +26,7 @@ class Hub;
 namespace DNotifier::Transport {
 class Acceptor;
 class IoWorker;
+class SocketBudget;
 } // namespace DNotifier::Transport
 
 namespace DNotifier::Runtime {
@@ -55,6 +56,7 @@ private:
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
 
     Config::NodeSettings m_settings;
+    std::unique_ptr<Transport::SocketBudget> m_budget;
     Pusher::Hub *m_hub = nullptr;
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;

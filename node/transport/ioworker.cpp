@@ -1,5 +1,7 @@
 #include "ioworker.h"
 
+#include "socketbudget.h"
+
 #include <node/logging.h>
 #include <node/pusher/httpapi.h>
 #include <node/pusher/hub.h>
@@ -8,6 +10,8 @@
 #include <QUrlQuery>
 
 #include <atomic>
+
+#include <unistd.h>
 
 namespace DNotifier::Transport {
 
@@ -40,11 +44,17 @@ IoWorker::~IoWorker() = default;
 void IoWorker::adopt(qintptr descriptor)
 {
     auto *socket = new QTcpSocket(this);
+    SocketBudget *budget = m_context.budget;
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcTransport) << "could not adopt socket" << socket->errorString();
         delete socket;
+        ::close(int(descriptor));
+        budget->release();
         return;
     }
+    // A child, not a destroyed() connection: QWebSocket disconnects every signal of the
+    // socket it used, ours included.
+    new SocketBudgetToken(budget, socket);
     Http::ConnectionLimits limits;
     limits.maxBodyBytes = m_context.settings.maxHttpBodyBytes;
     const quint64 id = nextId();
@@ -120,26 +130,31 @@ void IoWorker::onWebSocket()
 void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
 {
     socket->setParent(nullptr);
+    // QWebSocket uses the TCP socket it was upgraded from but never deletes it: whoever owns
+    // the WebSocket from here on owns the TCP socket too.
+    const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
+    QTcpSocket *transport = m_upgrading.take(peer);
     const QUrl url = socket->requestUrl();
     const QString path = url.path();
     if (!path.startsWith("/app/"_L1)) {
-        refuse(std::move(socket), 4005, u"Path not found: %1"_s.arg(path.left(80)));
+        refuse(std::move(socket), transport, 4005, u"Path not found: %1"_s.arg(path.left(80)));
         return;
     }
     const Config::AppSettings *app = m_context.apps->byKey(path.mid(5).toUtf8());
     if (!app) {
-        refuse(std::move(socket), 4001, u"App key %1 does not exist"_s.arg(path.mid(5).left(64)));
+        refuse(std::move(socket), transport, 4001,
+               u"App key %1 does not exist"_s.arg(path.mid(5).left(64)));
         return;
     }
     if (!app->enabled) {
-        refuse(std::move(socket), 4003, u"App is disabled"_s);
+        refuse(std::move(socket), transport, 4003, u"App is disabled"_s);
         return;
     }
     const QString protocolText = QUrlQuery(url).queryItemValue(u"protocol"_s);
     bool numeric = false;
     const int protocol = protocolText.toInt(&numeric);
     if (!protocolText.isEmpty() && (!numeric || protocol < MinProtocol || protocol > MaxProtocol)) {
-        refuse(std::move(socket), 4007,
+        refuse(std::move(socket), transport, 4007,
                u"Unsupported protocol version %1"_s.arg(protocolText.left(16)));
         return;
     }
@@ -147,8 +162,6 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     Pusher::SessionTimeouts timeouts;
     timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
-    const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
-    QTcpSocket *transport = m_upgrading.take(peer);
     const Broker::ConnectionId id = nextId();
     auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
                                         timeouts, this);
@@ -165,12 +178,18 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     session->start();
 }
 
-void IoWorker::refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &message)
+void IoWorker::refuse(std::unique_ptr<QWebSocket> socket,
+                      QTcpSocket *transport,
+                      int code,
+                      const QString &message)
 {
     qCInfo(lcPusher) << "refusing connection"
                      << "code=" << code << message;
     QWebSocket *refused = socket.release();
     refused->setParent(this);
+    if (transport) {
+        transport->setParent(refused);
+    }
     connect(refused, &QWebSocket::disconnected, refused, &QObject::deleteLater);
     Pusher::Session::refuse(refused, code, message);
 }

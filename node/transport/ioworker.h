@@ -25,11 +25,14 @@ class HttpApi;
 
 namespace DNotifier::Transport {
 
+class SocketBudget;
+
 struct WorkerContext
 {
     std::shared_ptr<const Apps::AppRegistry> apps;
     Pusher::Hub *hub = nullptr;
     Config::NodeSettings settings;
+    SocketBudget *budget = nullptr;
 };
 
 class IoWorker final : public QObject
@@ -53,7 +56,10 @@ private:
     void onWebSocket();
     void startUpgrade(QTcpSocket *socket);
     void startSession(std::unique_ptr<QWebSocket> socket);
-    void refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &message);
+    void refuse(std::unique_ptr<QWebSocket> socket,
+                QTcpSocket *transport,
+                int code,
+                const QString &message);
     void sweep();
 
     int m_index;

@@ -92,8 +92,10 @@ function buildConfig(options = {}) {
 
 class DNotifierNode {
   constructor(options = {}, label = 'node') {
+    const { openFileLimit, ...configOptions } = options;
     this.label = label;
-    this.config = buildConfig(options);
+    this.openFileLimit = openFileLimit;
+    this.config = buildConfig(configOptions);
     this.host = HOST;
     this.port = undefined;
     this.child = undefined;
@@ -155,7 +157,14 @@ class DNotifierNode {
     // The node reads DNOTIFIER_* environment variables as a config layer: keep the test's own
     // (DNOTIFIER_NODE_BIN, ...) and any left in the shell away from it.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DNOTIFIER_')));
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    // `openFileLimit` starts the node under a lower RLIMIT_NOFILE, through the shell's ulimit.
+    const child =
+      this.openFileLimit === undefined
+        ? spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env })
+        : spawn('/bin/sh', ['-c', `ulimit -n ${Number(this.openFileLimit)} && exec "$0" "$@"`, bin, ...args], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env,
+          });
     this.child = child;
     this.pid = child.pid;
     allNodes.push(this);
