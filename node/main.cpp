@@ -1,3 +1,4 @@
+#include <node/cli/tokencommand.h>
 #include <node/config/appstore.h>
 #include <node/config/commandline.h>
 #include <node/config/settingsloader.h>
@@ -28,7 +29,12 @@ int main(int argc, char **argv)
     qSetMessagePattern(
             QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
 
-    const auto commandLine = Config::parseCommandLine(QCoreApplication::arguments());
+    const QStringList arguments = QCoreApplication::arguments();
+    if (arguments.value(1) == QLatin1StringView("token")) {
+        return Cli::runTokenCommand(arguments.mid(0, 1) + arguments.mid(2),
+                                    QProcessEnvironment::systemEnvironment());
+    }
+    const auto commandLine = Config::parseCommandLine(arguments);
     if (!commandLine) {
         return failStart(commandLine.error().message);
     }

@@ -161,3 +161,41 @@ test('an unusable data directory is reported at start', () => {
   assert.equal(result.status, 2);
   assert.ok(result.stderr.includes(blocker), result.stderr);
 });
+
+test('token prints an HS256 connection token with sub, channels, info and exp that jose verifies', async () => {
+  const { jwtVerify } = await import('jose');
+  const home = tempDir();
+  const dataDir = path.join(home, 'data');
+  const args = ['token', '--data-dir', dataDir, '--sub', 'u42', '--channels', 'news,personal:u42',
+    '--info', '{"name":"Ada"}', '--ttl', '2h'];
+  const result = runOnce(args, cleanEnv(home));
+  assert.equal(result.status, 0, result.stderr);
+  const token = result.stdout.trim();
+  const secret = JSON.parse(fs.readFileSync(path.join(dataDir, 'default-app.json'), 'utf8')).secret;
+  const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(secret));
+  assert.deepEqual(protectedHeader, { alg: 'HS256', typ: 'JWT' });
+  assert.equal(payload.sub, 'u42');
+  assert.deepEqual(payload.channels, ['news', 'personal:u42']);
+  assert.deepEqual(payload.info, { name: 'Ada' });
+  assert.equal(payload.exp - payload.iat, 7200);
+});
+
+test('token refuses a bad lifetime, bad info JSON and an unknown app with exit code 2', () => {
+  const home = tempDir();
+  const dataDir = path.join(home, 'data');
+  const cases = [
+    { args: ['--ttl', '0'], words: ['--ttl', '"0"'] },
+    { args: ['--ttl', 'forever'], words: ['--ttl', 'forever'] },
+    { args: ['--info', '{not json'], words: ['--info'] },
+    { args: ['--app', '999'], words: ['999'] },
+    { args: ['--bogus'], words: ['bogus'] },
+  ];
+  for (const { args, words } of cases) {
+    const result = runOnce(['token', '--data-dir', dataDir, ...args], cleanEnv(home));
+    assert.equal(result.status, 2, `${args.join(' ')} exits 2`);
+    assert.equal(result.stdout, '');
+    for (const word of words) {
+      assert.ok(result.stderr.includes(word), `${args.join(' ')}: stderr names ${word}: ${result.stderr}`);
+    }
+  }
+});
