@@ -19,6 +19,22 @@ struct WebhookTarget
     QList<QString> events;
 };
 
+// Channel options for token-authenticated (Centrifuge) clients, per namespace: the part of a
+// channel name before ':'. The namespace named "" holds channels without a ':'.
+struct NamespaceSettings
+{
+    QString name;
+    // Publications kept per channel for history and recovery; 0 keeps none.
+    int historySize = 0;
+    int historyTtlSeconds = 300;
+    bool presence = false;
+    bool joinLeave = false;
+    // Whether clients may publish; services publish through the HTTP APIs either way.
+    bool allowPublish = false;
+    // Whether clients may subscribe without a subscription token.
+    bool allowSubscribe = true;
+};
+
 struct AppSettings
 {
     QString id;
@@ -40,6 +56,11 @@ struct AppSettings
     int maxMessageBytes = 10 * 1024 + 1024;
     int webhookBatchMilliseconds = 0;
     QList<WebhookTarget> webhooks;
+    QList<NamespaceSettings> namespaces;
+
+    // The namespace of a channel; the default one for channels without ':' when none is
+    // configured, nullptr for a named namespace that is not configured.
+    const NamespaceSettings *namespaceOf(QStringView channel) const;
 };
 
 struct NodeSettings

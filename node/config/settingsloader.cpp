@@ -124,13 +124,13 @@ Result<void> setInteger(typename MemberOf<decltype(Member)>::Owner &owner, const
     return {};
 }
 
-template<bool AppSettings::*Member>
-Result<void> setBool(AppSettings &app, const Input &in)
+template<auto Member>
+Result<void> setBool(typename MemberOf<decltype(Member)>::Owner &owner, const Input &in)
 {
     if (!in.value.isBool()) {
         return wrongType(in, u"true or false"_s);
     }
-    app.*Member = in.value.toBool();
+    owner.*Member = in.value.toBool();
     return {};
 }
 
@@ -325,6 +325,94 @@ Result<void> setWebhooks(AppSettings &app, const Input &in)
     return {};
 }
 
+using NamespaceApply = Result<void> (*)(NamespaceSettings &, const Input &);
+
+Result<void> setNamespaceName(NamespaceSettings &space, const Input &in)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9_.-]{0,64}$"_s);
+    const Result<QString> name = textIn(in, u"a string of letters, digits, _ . -"_s);
+    if (!name) {
+        return name.error();
+    }
+    if (!pattern.match(*name).hasMatch()) {
+        return rejected(in.label, in.value,
+                        u"up to 64 letters, digits, _ . or - (\"\" names channels without ':')"_s);
+    }
+    space.name = *name;
+    return {};
+}
+
+struct NamespaceKey
+{
+    QLatin1StringView name;
+    NamespaceApply apply;
+};
+
+const std::array<NamespaceKey, 7> namespaceKeys{{
+        {"name"_L1, &setNamespaceName},
+        {"history_size"_L1, &setInteger<&NamespaceSettings::historySize, 0, 10000>},
+        {"history_ttl"_L1, &setInteger<&NamespaceSettings::historyTtlSeconds, 1, 86400>},
+        {"presence"_L1, &setBool<&NamespaceSettings::presence>},
+        {"join_leave"_L1, &setBool<&NamespaceSettings::joinLeave>},
+        {"allow_publish"_L1, &setBool<&NamespaceSettings::allowPublish>},
+        {"allow_subscribe"_L1, &setBool<&NamespaceSettings::allowSubscribe>},
+}};
+
+Result<NamespaceSettings> namespaceSettings(const Input &in)
+{
+    if (!in.value.isObject()) {
+        return wrongType(in, u"an object with \"name\" and channel options"_s);
+    }
+    const QJsonObject object = in.value.toObject();
+    QStringList allowed;
+    for (const NamespaceKey &key : namespaceKeys) {
+        allowed.append(QString(key.name));
+    }
+    if (const Result<void> known = checkKnownKeys(in.label, object, allowed); !known) {
+        return known.error();
+    }
+    if (!object.contains("name"_L1)) {
+        return missingKey(in.label, u"name"_s, u"every namespace needs a name"_s);
+    }
+    NamespaceSettings space;
+    for (const NamespaceKey &key : namespaceKeys) {
+        if (!object.contains(key.name)) {
+            continue;
+        }
+        const Input field{in.label + u'.' + QString(key.name), object.value(key.name), false,
+                          in.baseDir};
+        if (const Result<void> applied = key.apply(space, field); !applied) {
+            return applied.error();
+        }
+    }
+    return space;
+}
+
+Result<void> setNamespaces(AppSettings &app, const Input &in)
+{
+    if (!in.value.isArray()) {
+        return wrongType(in, u"an array of namespace objects"_s);
+    }
+    QList<NamespaceSettings> spaces;
+    const QJsonArray array = in.value.toArray();
+    for (qsizetype i = 0; i < array.size(); ++i) {
+        const Input item{u"%1[%2]"_s.arg(in.label).arg(i), array.at(i), false, in.baseDir};
+        const Result<NamespaceSettings> space = namespaceSettings(item);
+        if (!space) {
+            return space.error();
+        }
+        for (const NamespaceSettings &earlier : std::as_const(spaces)) {
+            if (earlier.name == space->name) {
+                return rejected(item.label + u".name"_s, QJsonValue(space->name),
+                                u"a name no other namespace of this app uses"_s);
+            }
+        }
+        spaces.append(*space);
+    }
+    app.namespaces = spaces;
+    return {};
+}
+
 using AppApply = Result<void> (*)(AppSettings &, const Input &);
 using NodeApply = Result<void> (*)(NodeSettings &, const Input &);
 
@@ -340,7 +428,7 @@ struct AppKey
     AppApply apply;
 };
 
-const std::array<AppKey, 19> appKeys{{
+const std::array<AppKey, 20> appKeys{{
         {"id"_L1, &setAppId},
         {"key"_L1, &setAppKey},
         {"secret"_L1, &setAppSecret},
@@ -365,6 +453,7 @@ const std::array<AppKey, 19> appKeys{{
          &setInteger<&AppSettings::maxMessageBytes, 1024, 16 * 1024 * 1024>},
         {"webhook_batch_ms"_L1, &setInteger<&AppSettings::webhookBatchMilliseconds, 0, 60000>},
         {"webhooks"_L1, &setWebhooks},
+        {"namespaces"_L1, &setNamespaces},
 }};
 
 // A setting of the node itself. An empty name means the setting cannot be given that way.
