@@ -255,4 +255,39 @@ QList<ConnectionId> Broker::watchersOf(const QString &appId, const QString &user
     return app->watchers.value(userId).values();
 }
 
+Publication Broker::appendToHistory(const QString &appId,
+                                    Publication publication,
+                                    int maxSize,
+                                    qint64 ttlMs,
+                                    qint64 nowMs)
+{
+    AppSpace &app = m_apps[appId];
+    auto it = app.histories.find(publication.channel);
+    if (it == app.histories.end()) {
+        it = app.histories.insert(publication.channel, HistoryStream(HistoryStream::newEpoch()));
+    }
+    it->expire(nowMs, ttlMs);
+    publication.createdMs = nowMs;
+    it->append(publication, maxSize);
+    publication.offset = it->top();
+    return publication;
+}
+
+const HistoryStream *Broker::history(const QString &appId,
+                                     const QString &channel,
+                                     qint64 nowMs,
+                                     qint64 ttlMs)
+{
+    const auto app = m_apps.find(appId);
+    if (app == m_apps.end()) {
+        return nullptr;
+    }
+    const auto it = app->histories.find(channel);
+    if (it == app->histories.end()) {
+        return nullptr;
+    }
+    it->expire(nowMs, ttlMs);
+    return &*it;
+}
+
 } // namespace DNotifier::Broker

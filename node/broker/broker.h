@@ -6,6 +6,7 @@
 // single-threaded; it lives on the node's broker thread.
 
 #include "channel.h"
+#include "history.h"
 #include "types.h"
 
 #include <QHash>
@@ -56,11 +57,25 @@ public:
 
     // Returns true when the user had no signed-in connection on the app before.
     bool signIn(ConnectionId id, const QString &userId, const QStringList &watchlist);
+
     QString userOf(ConnectionId id) const;
     QList<ConnectionId> connectionsOfUser(const QString &appId, const QString &userId) const;
     bool isOnline(const QString &appId, const QString &userId) const;
     // Connections whose watchlist names the user.
     QList<ConnectionId> watchersOf(const QString &appId, const QString &userId) const;
+
+    // Appends to the channel's history stream (created with a new epoch when missing), after
+    // dropping what outlived the time to live; returns the publication with its offset.
+    Publication appendToHistory(const QString &appId,
+                                Publication publication,
+                                int maxSize,
+                                qint64 ttlMs,
+                                qint64 nowMs);
+    // The channel's stream, with expired publications dropped; nullptr when it has none.
+    const HistoryStream *history(const QString &appId,
+                                 const QString &channel,
+                                 qint64 nowMs,
+                                 qint64 ttlMs);
 
 private:
     struct ConnectionState
@@ -77,6 +92,7 @@ private:
         QHash<QString, Publication> cache;
         QHash<QString, QSet<ConnectionId>> users;
         QHash<QString, QSet<ConnectionId>> watchers;
+        QHash<QString, HistoryStream> histories;
     };
 
     QString signOut(ConnectionId id, ConnectionState &state);

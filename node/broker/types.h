@@ -5,13 +5,16 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QPair>
 #include <QString>
 
 #include <optional>
 
 namespace DNotifier::Broker {
 
-// Unique within one node process; the adapters derive the wire-visible ids from it.
+// Unique within one node process; the adapters derive the wire-visible ids from it. The low
+// bits say which I/O thread owns the connection and which protocol it speaks, so routing a
+// frame needs no lookup: see connectionId().
 using ConnectionId = quint64;
 
 struct PresenceMember
@@ -26,6 +29,36 @@ enum class Origin {
     Client,
 };
 
+// Who published, as token-authenticated clients see it (Centrifuge ClientInfo).
+struct PublisherInfo
+{
+    QString user;
+    QString client;
+    QByteArray connInfo;
+    QByteArray chanInfo;
+};
+
+enum class Protocol {
+    Pusher,
+    Centrifuge,
+};
+
+constexpr ConnectionId connectionId(quint64 serial, Protocol protocol, int worker)
+{
+    return (serial << 9) | (quint64(protocol == Protocol::Centrifuge) << 8)
+           | quint64(worker & 0xff);
+}
+
+constexpr int workerOf(ConnectionId id)
+{
+    return int(id & 0xff);
+}
+
+constexpr Protocol protocolOf(ConnectionId id)
+{
+    return (id & 0x100) != 0 ? Protocol::Centrifuge : Protocol::Pusher;
+}
+
 struct Publication
 {
     QString channel;
@@ -37,6 +70,11 @@ struct Publication
     Origin origin = Origin::Api;
     // The publishing member on presence channels (client events), else empty.
     QString userId;
+    std::optional<PublisherInfo> publisher;
+    // String attributes (Centrifuge tags).
+    QList<QPair<QString, QString>> tags;
+    // Position in the channel's history stream; 0 when the channel keeps none.
+    quint64 offset = 0;
     qint64 createdMs = 0;
 };
 

@@ -36,9 +36,15 @@ Webhooks::WebhookEvent channelEvent(const QString &name, const QString &channel)
 
 } // namespace
 
-Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps, Outlet *outlet, QObject *parent)
+Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps,
+         Broker::Broker &broker,
+         Delivery::Fanout &fanout,
+         Delivery::Outlet *outlet,
+         QObject *parent)
     : QObject(parent)
     , m_apps(std::move(apps))
+    , m_broker(broker)
+    , m_fanout(fanout)
     , m_outlet(outlet)
 { }
 
@@ -147,13 +153,15 @@ void Hub::clientEvent(ConnectionId id, Broker::Publication publication)
         return;
     }
     publication.userId = m_broker.memberOf(id, publication.channel);
-    publication.createdMs = nowMs();
-    sendTo(m_broker.recipients(app->id, publication.channel, id), Frames::event(publication));
+    const QString userId = publication.userId;
+    const QByteArray socketId = m_connections.value(id).socketId;
+    publication.publisher = Broker::PublisherInfo{userId, QString::fromLatin1(socketId), {}, {}};
+    publication = m_fanout.publish(*app, std::move(publication), id);
 
     auto event = channelEvent(u"client_event"_s, publication.channel);
     event.event = publication.event;
     event.data = publication.data;
-    event.socketId = m_connections.value(id).socketId;
+    event.socketId = socketId;
     event.userId = publication.userId;
     report(app->id, event);
 }
@@ -187,22 +195,20 @@ void Hub::signIn(ConnectionId id,
     }
 }
 
-PublishOutcome Hub::publish(const QString &appId,
-                            Broker::Publication publication,
-                            const QByteArray &excludeSocketId)
+void Hub::publish(const QString &appId,
+                  Broker::Publication publication,
+                  const QByteArray &excludeSocketId)
 {
+    const Config::AppSettings *app = m_apps->byId(appId);
+    if (!app) {
+        return;
+    }
     publication.createdMs = nowMs();
     publication.origin = Broker::Origin::Api;
     if (channelType(publication.channel).isCache) {
         m_broker.setCached(appId, publication);
     }
-    const ConnectionId excluded = connectionOfSocket(excludeSocketId);
-    const QList<ConnectionId> recipients =
-            m_broker.recipients(appId, publication.channel, excluded);
-    if (!recipients.isEmpty()) {
-        sendTo(recipients, Frames::event(publication));
-    }
-    return PublishOutcome{int(recipients.size())};
+    m_fanout.publish(*app, std::move(publication), connectionOfSocket(excludeSocketId));
 }
 
 int Hub::terminateUser(const QString &appId, const QString &userId)
@@ -223,14 +229,12 @@ const Config::AppSettings *Hub::appOf(ConnectionId id) const
 
 void Hub::sendTo(ConnectionId id, const QByteArray &frame)
 {
-    m_outlet->send({id}, QString::fromUtf8(frame));
+    m_fanout.send(id, frame);
 }
 
 void Hub::sendTo(const QList<ConnectionId> &ids, const QByteArray &frame)
 {
-    if (!ids.isEmpty()) {
-        m_outlet->send(ids, QString::fromUtf8(frame));
-    }
+    m_fanout.send(ids, frame);
 }
 
 void Hub::confirmSubscription(ConnectionId id, const QString &channel)

@@ -5,10 +5,9 @@
 // frame once and hands it to the outlet, and reports webhook events. Single-threaded: every
 // method runs on the broker thread.
 
-#include "outlet.h"
-
 #include <node/apps/appregistry.h>
 #include <node/broker/broker.h>
+#include <node/delivery/fanout.h>
 #include <node/webhooks/webhookevent.h>
 
 #include <QObject>
@@ -17,17 +16,16 @@
 
 namespace DNotifier::Pusher {
 
-struct PublishOutcome
-{
-    int deliveredTo = 0;
-};
-
 class Hub final : public QObject
 {
     Q_OBJECT
 
 public:
-    Hub(std::shared_ptr<const Apps::AppRegistry> apps, Outlet *outlet, QObject *parent = nullptr);
+    Hub(std::shared_ptr<const Apps::AppRegistry> apps,
+        Broker::Broker &broker,
+        Delivery::Fanout &fanout,
+        Delivery::Outlet *outlet,
+        QObject *parent = nullptr);
 
     void openConnection(Broker::ConnectionId id, const QString &appId, const QByteArray &socketId);
     void closeConnection(Broker::ConnectionId id);
@@ -44,9 +42,9 @@ public:
                 const QStringList &watchlist);
 
     // A publication from the HTTP API; `excludeSocketId` names one connection to skip.
-    PublishOutcome publish(const QString &appId,
-                           Broker::Publication publication,
-                           const QByteArray &excludeSocketId);
+    void publish(const QString &appId,
+                 Broker::Publication publication,
+                 const QByteArray &excludeSocketId);
     // Closes every connection signed in as the user; returns how many.
     int terminateUser(const QString &appId, const QString &userId);
 
@@ -75,8 +73,9 @@ private:
     Broker::ConnectionId connectionOfSocket(const QByteArray &socketId) const;
 
     std::shared_ptr<const Apps::AppRegistry> m_apps;
-    Outlet *m_outlet;
-    Broker::Broker m_broker;
+    Broker::Broker &m_broker;
+    Delivery::Fanout &m_fanout;
+    Delivery::Outlet *m_outlet;
     QHash<Broker::ConnectionId, ConnectionInfo> m_connections;
     QHash<QString, int> m_connectionsPerApp;
 

@@ -36,7 +36,7 @@ NodeRuntime::~NodeRuntime()
 Result<void> NodeRuntime::start()
 {
     auto apps = std::make_shared<const Apps::AppRegistry>(m_settings.apps());
-    m_hub = new Pusher::Hub(apps, this, this);
+    m_hub = new Pusher::Hub(apps, m_broker, m_fanout, this, this);
 
     startWebhooks(apps);
     const int threadCount =
@@ -99,7 +99,7 @@ void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QStr
     }
     QHash<int, QList<Broker::ConnectionId>> byWorker;
     for (Broker::ConnectionId id : recipients) {
-        byWorker[Transport::IoWorker::workerOf(id)].append(id);
+        byWorker[Broker::workerOf(id)].append(id);
     }
     for (auto it = byWorker.cbegin(); it != byWorker.cend(); ++it) {
         Transport::IoWorker *worker = m_workers.value(it.key());
@@ -114,7 +114,7 @@ void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QStr
 
 void NodeRuntime::close(Broker::ConnectionId connection, int code, const QString &reason)
 {
-    Transport::IoWorker *worker = m_workers.value(Transport::IoWorker::workerOf(connection));
+    Transport::IoWorker *worker = m_workers.value(Broker::workerOf(connection));
     if (!worker) {
         return;
     }

@@ -5,8 +5,10 @@
 // that owns the recipient connection. Lives on the main (broker) thread.
 
 #include <common/result.h>
+#include <node/broker/broker.h>
 #include <node/config/settings.h>
-#include <node/pusher/outlet.h>
+#include <node/delivery/fanout.h>
+#include <node/delivery/outlet.h>
 
 #include <QHostAddress>
 #include <QObject>
@@ -31,7 +33,7 @@ class SocketBudget;
 
 namespace DNotifier::Runtime {
 
-class NodeRuntime final : public QObject, public Pusher::Outlet
+class NodeRuntime final : public QObject, public Delivery::Outlet
 {
     Q_OBJECT
 
@@ -57,6 +59,9 @@ private:
 
     Config::NodeSettings m_settings;
     std::unique_ptr<Transport::SocketBudget> m_budget;
+    // Broker state and fan-out live on the main thread, which is the broker thread.
+    Broker::Broker m_broker;
+    Delivery::Fanout m_fanout{m_broker, this};
     Pusher::Hub *m_hub = nullptr;
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;

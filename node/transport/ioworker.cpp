@@ -57,7 +57,8 @@ void IoWorker::adopt(qintptr descriptor)
     new SocketBudgetToken(budget, socket);
     Http::ConnectionLimits limits;
     limits.maxBodyBytes = m_context.settings.maxHttpBodyBytes;
-    const quint64 id = nextId();
+    // HTTP connections draw from the same serials; their ids never reach the broker.
+    const quint64 id = nextId(Broker::Protocol::Pusher);
     auto *connection = new Http::HttpConnection(socket, id, limits, this);
     socket->setParent(connection);
     m_http.insert(id, connection);
@@ -93,9 +94,10 @@ void IoWorker::respond(quint64 httpId, const Http::Response &response)
     }
 }
 
-Broker::ConnectionId IoWorker::nextId() const
+Broker::ConnectionId IoWorker::nextId(Broker::Protocol protocol) const
 {
-    return (s_connectionSerial.fetch_add(1, std::memory_order_relaxed) << 8) | quint64(m_index);
+    const quint64 serial = s_connectionSerial.fetch_add(1, std::memory_order_relaxed);
+    return Broker::connectionId(serial, protocol, m_index);
 }
 
 void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
@@ -162,7 +164,7 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     Pusher::SessionTimeouts timeouts;
     timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
-    const Broker::ConnectionId id = nextId();
+    const Broker::ConnectionId id = nextId(Broker::Protocol::Pusher);
     auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
                                         timeouts, this);
     m_sessions.insert(id, session);

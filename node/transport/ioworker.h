@@ -43,15 +43,13 @@ public:
     IoWorker(int index, const WorkerContext &context);
     ~IoWorker() override;
 
-    static int workerOf(Broker::ConnectionId id) { return int(id & 0xff); }
-
     void adopt(qintptr descriptor);
     void deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame);
     void closeConnection(Broker::ConnectionId id, int code, const QString &reason);
     void respond(quint64 httpId, const Http::Response &response);
 
 private:
-    Broker::ConnectionId nextId() const;
+    Broker::ConnectionId nextId(Broker::Protocol protocol) const;
     void onRequest(quint64 httpId, const Http::Request &request);
     void onWebSocket();
     void startUpgrade(QTcpSocket *socket);

@@ -1,14 +1,14 @@
 #pragma once
 
-// Where the broker-side Pusher logic sends frames: the transport routes them to the I/O
-// thread that owns each connection. An interface so the hub is tested without sockets.
+// Where broker-thread code sends frames: the transport routes them to the I/O thread that
+// owns each connection. An interface so hubs and fan-out are tested without sockets.
 
 #include <node/broker/types.h>
 
 #include <QList>
 #include <QString>
 
-namespace DNotifier::Pusher {
+namespace DNotifier::Delivery {
 
 class Outlet
 {
@@ -19,4 +19,4 @@ public:
     virtual void close(Broker::ConnectionId connection, int code, const QString &reason) = 0;
 };
 
-} // namespace DNotifier::Pusher
+} // namespace DNotifier::Delivery
