@@ -70,10 +70,28 @@ ObjectWriter &ObjectWriter::raw(QLatin1StringView name, const QByteArray &json)
     return *this;
 }
 
+ObjectWriter &ObjectWriter::member(QStringView name, const QByteArray &json)
+{
+    if (m_out.size() > 1) {
+        m_out += ',';
+    }
+    appendQuoted(m_out, name);
+    m_out += ':';
+    m_out += json;
+    return *this;
+}
+
 ObjectWriter &ObjectWriter::integer(QLatin1StringView name, qint64 value)
 {
     key(name);
     m_out += QByteArray::number(value);
+    return *this;
+}
+
+ObjectWriter &ObjectWriter::boolean(QLatin1StringView name, bool value)
+{
+    key(name);
+    m_out += value ? "true" : "false";
     return *this;
 }
 

@@ -17,7 +17,10 @@ class ObjectWriter final
 public:
     ObjectWriter &string(QLatin1StringView key, QStringView value);
     ObjectWriter &raw(QLatin1StringView key, const QByteArray &json);
+    // A member whose key is data (a channel name, a client id): quoted and escaped.
+    ObjectWriter &member(QStringView key, const QByteArray &json);
     ObjectWriter &integer(QLatin1StringView key, qint64 value);
+    ObjectWriter &boolean(QLatin1StringView key, bool value);
     ObjectWriter &null(QLatin1StringView key);
     QByteArray finish();
 

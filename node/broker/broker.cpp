@@ -261,16 +261,32 @@ Publication Broker::appendToHistory(const QString &appId,
                                     qint64 ttlMs,
                                     qint64 nowMs)
 {
-    AppSpace &app = m_apps[appId];
-    auto it = app.histories.find(publication.channel);
-    if (it == app.histories.end()) {
-        it = app.histories.insert(publication.channel, HistoryStream(HistoryStream::newEpoch()));
-    }
-    it->expire(nowMs, ttlMs);
+    HistoryStream &target = streamOf(appId, publication.channel);
+    target.expire(nowMs, ttlMs);
     publication.createdMs = nowMs;
-    it->append(publication, maxSize);
-    publication.offset = it->top();
+    target.append(publication, maxSize);
+    publication.offset = target.top();
     return publication;
+}
+
+const HistoryStream &Broker::stream(const QString &appId,
+                                    const QString &channel,
+                                    qint64 nowMs,
+                                    qint64 ttlMs)
+{
+    HistoryStream &found = streamOf(appId, channel);
+    found.expire(nowMs, ttlMs);
+    return found;
+}
+
+HistoryStream &Broker::streamOf(const QString &appId, const QString &channel)
+{
+    AppSpace &app = m_apps[appId];
+    auto it = app.histories.find(channel);
+    if (it == app.histories.end()) {
+        it = app.histories.insert(channel, HistoryStream(HistoryStream::newEpoch()));
+    }
+    return *it;
 }
 
 const HistoryStream *Broker::history(const QString &appId,

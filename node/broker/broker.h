@@ -71,6 +71,11 @@ public:
                                 int maxSize,
                                 qint64 ttlMs,
                                 qint64 nowMs);
+    // The channel's stream, created with a new epoch when missing, expired entries dropped.
+    const HistoryStream &stream(const QString &appId,
+                                const QString &channel,
+                                qint64 nowMs,
+                                qint64 ttlMs);
     // The channel's stream, with expired publications dropped; nullptr when it has none.
     const HistoryStream *history(const QString &appId,
                                  const QString &channel,
@@ -97,6 +102,7 @@ private:
 
     QString signOut(ConnectionId id, ConnectionState &state);
     void unwatch(ConnectionId id, ConnectionState &state);
+    HistoryStream &streamOf(const QString &appId, const QString &channel);
 
     QHash<ConnectionId, ConnectionState> m_connections;
     QHash<QString, AppSpace> m_apps;

@@ -254,7 +254,7 @@ QByteArray error(quint32 id, int code, const QString &message, bool temporary)
     addInteger(body, "code"_L1, code);
     addString(body, "message"_L1, message);
     if (temporary) {
-        body.raw("temporary"_L1, QByteArrayLiteral("true"));
+        body.boolean("temporary"_L1, true);
     }
     ObjectWriter reply;
     addInteger(reply, "id"_L1, id);
@@ -267,8 +267,8 @@ QByteArray result(quint32 id, Method method, const QByteArray &resultJson)
     if (name.isEmpty()) {
         // A pong gets no reply, so the caller has mixed up its commands. Answer with an
         // internal error so that a client waiting on this id still hears back.
-        qCWarning(lcNode, "%s:%d: centrifuge reply for a command without a method id=%u", __FILE__,
-                  __LINE__, id);
+        qCWarning(lcCentrifuge, "%s:%d: centrifuge reply for a command without a method id=%u",
+                  __FILE__, __LINE__, id);
         return error(id, ErrorCode::Internal, u"internal server error"_s, true);
     }
     ObjectWriter reply;

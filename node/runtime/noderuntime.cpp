@@ -1,6 +1,7 @@
 #include "noderuntime.h"
 
 #include <node/apps/appregistry.h>
+#include <node/centrifuge/hub.h>
 #include <node/logging.h>
 #include <node/pusher/hub.h>
 #include <node/transport/acceptor.h>
@@ -37,13 +38,15 @@ Result<void> NodeRuntime::start()
 {
     auto apps = std::make_shared<const Apps::AppRegistry>(m_settings.apps());
     m_hub = new Pusher::Hub(apps, m_broker, m_fanout, this, this);
+    m_centrifugeHub = new Centrifuge::Hub(apps, m_broker, m_fanout, this);
 
     startWebhooks(apps);
     const int threadCount =
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     m_budget =
             std::make_unique<Transport::SocketBudget>(Transport::SocketBudget::fromOpenFileLimit());
-    const Transport::WorkerContext context{apps, m_hub, m_settings, m_budget.get()};
+    const Transport::WorkerContext context{apps, m_hub, m_centrifugeHub, m_settings,
+                                           m_budget.get()};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));
@@ -79,6 +82,8 @@ void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &
     dispatcher->moveToThread(thread.get());
     connect(thread.get(), &QThread::finished, dispatcher, &QObject::deleteLater);
     connect(m_hub, &Pusher::Hub::webhookEvent, dispatcher, &Webhooks::Dispatcher::report);
+    connect(m_centrifugeHub, &Centrifuge::Hub::webhookEvent, dispatcher,
+            &Webhooks::Dispatcher::report);
     thread->start();
     m_threads.push_back(std::move(thread));
 }

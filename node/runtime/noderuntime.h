@@ -25,6 +25,10 @@ namespace DNotifier::Pusher {
 class Hub;
 }
 
+namespace DNotifier::Centrifuge {
+class Hub;
+}
+
 namespace DNotifier::Transport {
 class Acceptor;
 class IoWorker;
@@ -63,6 +67,7 @@ private:
     Broker::Broker m_broker;
     Delivery::Fanout m_fanout{m_broker, this};
     Pusher::Hub *m_hub = nullptr;
+    Centrifuge::Hub *m_centrifugeHub = nullptr;
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;
     Transport::Acceptor *m_acceptor = nullptr;

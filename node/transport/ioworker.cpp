@@ -2,7 +2,9 @@
 
 #include "socketbudget.h"
 
+#include <node/centrifuge/hub.h>
 #include <node/logging.h>
+#include <node/pusher/frames.h>
 #include <node/pusher/httpapi.h>
 #include <node/pusher/hub.h>
 
@@ -22,6 +24,7 @@ namespace {
 // Pusher protocol versions that pusher-js and the native SDKs still speak.
 constexpr int MinProtocol = 5;
 constexpr int MaxProtocol = 7;
+const QLatin1StringView CentrifugePath("/connection/websocket");
 
 std::atomic<quint64> s_connectionSerial{1};
 
@@ -74,7 +77,11 @@ void IoWorker::adopt(qintptr descriptor)
 void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame)
 {
     for (Broker::ConnectionId id : recipients) {
-        if (Pusher::Session *session = m_sessions.value(id)) {
+        if (Broker::protocolOf(id) == Broker::Protocol::Centrifuge) {
+            if (Centrifuge::Session *session = m_centrifugeSessions.value(id)) {
+                session->send(frame);
+            }
+        } else if (Pusher::Session *session = m_sessions.value(id)) {
             session->send(frame);
         }
     }
@@ -82,7 +89,9 @@ void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QStr
 
 void IoWorker::closeConnection(Broker::ConnectionId id, int code, const QString &reason)
 {
-    if (Pusher::Session *session = m_sessions.value(id)) {
+    if (Centrifuge::Session *session = m_centrifugeSessions.value(id)) {
+        session->close(code, reason);
+    } else if (Pusher::Session *session = m_sessions.value(id)) {
         session->close(code, reason);
     }
 }
@@ -136,16 +145,24 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     // the WebSocket from here on owns the TCP socket too.
     const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
     QTcpSocket *transport = m_upgrading.take(peer);
-    const QUrl url = socket->requestUrl();
-    const QString path = url.path();
-    if (!path.startsWith("/app/"_L1)) {
+    const QString path = socket->requestUrl().path();
+    if (path == CentrifugePath) {
+        startCentrifugeSession(std::move(socket), transport);
+    } else if (path.startsWith("/app/"_L1)) {
+        startPusherSession(std::move(socket), transport);
+    } else {
         refuse(std::move(socket), transport, 4005, u"Path not found: %1"_s.arg(path.left(80)));
-        return;
     }
-    const Config::AppSettings *app = m_context.apps->byKey(path.mid(5).toUtf8());
+}
+
+void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport)
+{
+    const QUrl url = socket->requestUrl();
+    const QString key = url.path().mid(5);
+    const Config::AppSettings *app = m_context.apps->byKey(key.toUtf8());
     if (!app) {
         refuse(std::move(socket), transport, 4001,
-               u"App key %1 does not exist"_s.arg(path.mid(5).left(64)));
+               u"App key %1 does not exist"_s.arg(key.left(64)));
         return;
     }
     if (!app->enabled) {
@@ -180,6 +197,39 @@ void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
     session->start();
 }
 
+void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport)
+{
+    // /connection/websocket serves the default app; ?app_key= picks another one.
+    const QString key = QUrlQuery(socket->requestUrl()).queryItemValue(u"app_key"_s);
+    const Config::AppSettings *app =
+            key.isEmpty() ? &m_context.apps->apps().first() : m_context.apps->byKey(key.toUtf8());
+    if (!app || !app->enabled) {
+        qCInfo(lcCentrifuge) << "refusing connection: unknown or disabled app";
+        closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::BadRequest,
+                     u"unknown or disabled app"_s);
+        return;
+    }
+    Centrifuge::SessionTimings timings;
+    // Centrifuge pings on a fixed interval: at most 25 s, as Centrifugo does, or sooner when the
+    // node's activity timeout is shorter.
+    timings.pingMs = qMin<qint64>(25, m_context.settings.activityTimeoutSeconds) * 1000;
+    timings.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
+    const Broker::ConnectionId id = nextId(Broker::Protocol::Centrifuge);
+    auto *session = new Centrifuge::Session(std::move(socket), transport, id, *app,
+                                            m_context.centrifugeHub, timings, this);
+    m_centrifugeSessions.insert(id, session);
+    connect(session, &Centrifuge::Session::finished, this, [this](Broker::ConnectionId finishedId) {
+        Centrifuge::Session *done = m_centrifugeSessions.take(finishedId);
+        if (!done) {
+            return;
+        }
+        Centrifuge::Hub *hub = m_context.centrifugeHub;
+        QMetaObject::invokeMethod(hub, [hub, finishedId] { hub->closeConnection(finishedId); });
+        done->deleteLater();
+    });
+    session->start();
+}
+
 void IoWorker::refuse(std::unique_ptr<QWebSocket> socket,
                       QTcpSocket *transport,
                       int code,
@@ -187,6 +237,16 @@ void IoWorker::refuse(std::unique_ptr<QWebSocket> socket,
 {
     qCInfo(lcPusher) << "refusing connection"
                      << "code=" << code << message;
+    QWebSocket *refused = socket.get();
+    closeRefused(std::move(socket), transport, code, message);
+    refused->sendTextMessage(QString::fromUtf8(Pusher::Frames::error(code, message)));
+}
+
+void IoWorker::closeRefused(std::unique_ptr<QWebSocket> socket,
+                            QTcpSocket *transport,
+                            int code,
+                            const QString &message)
+{
     QWebSocket *refused = socket.release();
     refused->setParent(this);
     if (transport) {
@@ -200,6 +260,9 @@ void IoWorker::sweep()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (Pusher::Session *session : std::as_const(m_sessions)) {
+        session->checkActivity(now);
+    }
+    for (Centrifuge::Session *session : std::as_const(m_centrifugeSessions)) {
         session->checkActivity(now);
     }
 }

@@ -6,6 +6,7 @@
 
 #include <node/apps/appregistry.h>
 #include <node/broker/types.h>
+#include <node/centrifuge/session.h>
 #include <node/config/settings.h>
 #include <node/http/httpconnection.h>
 #include <node/pusher/session.h>
@@ -23,6 +24,10 @@ class Hub;
 class HttpApi;
 } // namespace DNotifier::Pusher
 
+namespace DNotifier::Centrifuge {
+class Hub;
+}
+
 namespace DNotifier::Transport {
 
 class SocketBudget;
@@ -31,6 +36,7 @@ struct WorkerContext
 {
     std::shared_ptr<const Apps::AppRegistry> apps;
     Pusher::Hub *hub = nullptr;
+    Centrifuge::Hub *centrifugeHub = nullptr;
     Config::NodeSettings settings;
     SocketBudget *budget = nullptr;
 };
@@ -54,10 +60,17 @@ private:
     void onWebSocket();
     void startUpgrade(QTcpSocket *socket);
     void startSession(std::unique_ptr<QWebSocket> socket);
+    void startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport);
+    void startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport);
     void refuse(std::unique_ptr<QWebSocket> socket,
                 QTcpSocket *transport,
                 int code,
                 const QString &message);
+    // Closes without a Pusher error frame first.
+    void closeRefused(std::unique_ptr<QWebSocket> socket,
+                      QTcpSocket *transport,
+                      int code,
+                      const QString &message);
     void sweep();
 
     int m_index;
@@ -65,6 +78,7 @@ private:
     QWebSocketServer *m_upgrader;
     std::unique_ptr<Pusher::HttpApi> m_api;
     QHash<Broker::ConnectionId, Pusher::Session *> m_sessions;
+    QHash<Broker::ConnectionId, Centrifuge::Session *> m_centrifugeSessions;
     QHash<quint64, Http::HttpConnection *> m_http;
     // TCP sockets in the WebSocket handshake, by peer, until their session starts.
     QHash<QPair<QString, quint16>, QPointer<QTcpSocket>> m_upgrading;

@@ -1,0 +1,360 @@
+#include "hub.h"
+
+#include <common/json/jsonwriter.h>
+#include <node/delivery/crossprotocol.h>
+#include <node/logging.h>
+
+#include <QDateTime>
+
+namespace DNotifier::Centrifuge {
+
+using namespace Qt::Literals::StringLiterals;
+using Broker::ConnectionId;
+using Json::ObjectWriter;
+
+namespace {
+
+// The most publications one history reply or recovery carries (Centrifugo's default).
+constexpr qsizetype MaxPublicationsPerReply = 300;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+qint64 ttlMsOf(const Config::NamespaceSettings &space)
+{
+    return qint64(space.historyTtlSeconds) * 1000;
+}
+
+QByteArray publicationsJson(const QList<Broker::Publication> &publications)
+{
+    QByteArray out(1, '[');
+    for (const Broker::Publication &publication : publications) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        out += publicationJson(Delivery::centrifugePublication(publication));
+    }
+    out += ']';
+    return out;
+}
+
+void writeExpiry(ObjectWriter &writer, qint64 expiresAt)
+{
+    if (expiresAt > 0) {
+        writer.boolean("expires"_L1, true);
+        writer.integer("ttl"_L1, qMax<qint64>(0, expiresAt - nowMs() / 1000));
+    }
+}
+
+} // namespace
+
+Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps,
+         Broker::Broker &broker,
+         Delivery::Fanout &fanout,
+         QObject *parent)
+    : QObject(parent)
+    , m_apps(std::move(apps))
+    , m_broker(broker)
+    , m_fanout(fanout)
+{ }
+
+void Hub::connectClient(ConnectionId id, const ConnectRequest &request)
+{
+    m_broker.addConnection(id, request.appId);
+    Client &client = m_clients[id];
+    client = Client{request.appId, request.clientId, request.user, request.connInfo, {}};
+
+    ObjectWriter subs;
+    for (const QString &channel : request.serverChannels) {
+        SubscribeRequest subscribe;
+        subscribe.channel = channel;
+        subscribe.recover = request.recover.value(channel);
+        const Result<QByteArray> result = addSubscription(id, client, subscribe);
+        if (result) {
+            subs.member(channel, result.value());
+        } else {
+            qCInfo(lcCentrifuge) << "server-side subscription refused"
+                                 << "client=" << request.clientId << result.error().message;
+        }
+    }
+    ObjectWriter writer;
+    writer.string("client"_L1, request.clientId)
+            .string("version"_L1, QStringLiteral("dnotifier " DNOTIFIER_VERSION));
+    writeExpiry(writer, request.expiresAt);
+    const QByteArray subsJson = subs.finish();
+    if (subsJson != "{}") {
+        writer.raw("subs"_L1, subsJson);
+    }
+    writer.integer("ping"_L1, request.pingSeconds).boolean("pong"_L1, true);
+    m_fanout.send(id, Replies::result(request.commandId, Method::Connect, writer.finish()));
+}
+
+void Hub::subscribe(ConnectionId id, const SubscribeRequest &request)
+{
+    auto client = m_clients.find(id);
+    if (client == m_clients.end()) {
+        return;
+    }
+    const Result<QByteArray> result = addSubscription(id, *client, request);
+    if (!result) {
+        m_fanout.send(id, Replies::error(request.commandId, result.error().code,
+                                         result.error().message));
+        return;
+    }
+    m_fanout.send(id, Replies::result(request.commandId, Method::Subscribe, result.value()));
+}
+
+Result<QByteArray> Hub::addSubscription(ConnectionId id,
+                                        Client &client,
+                                        const SubscribeRequest &request)
+{
+    const Config::AppSettings *app = appOf(client);
+    const Config::NamespaceSettings *space = app ? app->namespaceOf(request.channel) : nullptr;
+    if (!space) {
+        return Error{ErrorCode::UnknownChannel, u"unknown channel"_s};
+    }
+    if (client.subscriptions.contains(request.channel)) {
+        return Error{ErrorCode::AlreadySubscribed, u"already subscribed"_s};
+    }
+    const Broker::SubscribeOutcome outcome =
+            m_broker.subscribe(id, request.channel, std::nullopt, app->maxPresenceMembers);
+    if (outcome.status != Broker::SubscribeStatus::Subscribed) {
+        return Error{ErrorCode::Internal, u"internal server error"_s};
+    }
+    client.subscriptions.insert(request.channel, Subscription{request.chanInfo, request.joinLeave});
+    if (outcome.occupied) {
+        report(client.appId, u"channel_occupied"_s, request.channel);
+    }
+    if (space->joinLeave) {
+        announce(client, request.channel, true, id);
+    }
+    return positionJson(*app, request.channel, request.recover, request.expiresAt);
+}
+
+QByteArray Hub::positionJson(const Config::AppSettings &app,
+                             const QString &channel,
+                             const RecoverRequest &recover,
+                             qint64 expiresAt)
+{
+    ObjectWriter writer;
+    writeExpiry(writer, expiresAt);
+    const Config::NamespaceSettings *space = app.namespaceOf(channel);
+    if (!space || space->historySize <= 0) {
+        return writer.finish();
+    }
+    const Broker::HistoryStream &stream =
+            m_broker.stream(app.id, channel, nowMs(), ttlMsOf(*space));
+    std::optional<QList<Broker::Publication>> missed;
+    if (recover.recover) {
+        missed = stream.after({recover.offset, recover.epoch});
+        if (missed && missed->size() > MaxPublicationsPerReply) {
+            missed.reset();
+        }
+    }
+    writer.boolean("recoverable"_L1, true).boolean("positioned"_L1, true);
+    writer.string("epoch"_L1, stream.epoch());
+    // After a recovery the client advances from its own offset through the publications.
+    const quint64 offset = missed ? recover.offset : stream.top();
+    if (offset > 0) {
+        writer.integer("offset"_L1, qint64(offset));
+    }
+    if (recover.recover) {
+        writer.boolean("was_recovering"_L1, true);
+    }
+    if (missed) {
+        writer.boolean("recovered"_L1, true);
+        if (!missed->isEmpty()) {
+            writer.raw("publications"_L1, publicationsJson(*missed));
+        }
+    }
+    return writer.finish();
+}
+
+void Hub::unsubscribe(ConnectionId id, quint32 commandId, const QString &channel)
+{
+    auto client = m_clients.find(id);
+    if (client == m_clients.end()) {
+        return;
+    }
+    if (client->subscriptions.contains(channel)) {
+        const Broker::UnsubscribeOutcome outcome = m_broker.unsubscribe(id, channel);
+        afterUnsubscribe(*client, outcome);
+        client->subscriptions.remove(channel);
+    }
+    m_fanout.send(id, Replies::result(commandId, Method::Unsubscribe, "{}"));
+}
+
+void Hub::publish(ConnectionId id,
+                  quint32 commandId,
+                  const QString &channel,
+                  const QByteArray &data)
+{
+    const auto client = m_clients.constFind(id);
+    const Config::AppSettings *app = client == m_clients.cend() ? nullptr : appOf(*client);
+    if (!app) {
+        return;
+    }
+    Broker::Publication publication;
+    publication.channel = channel;
+    publication.data = data;
+    publication.dataIsJson = true;
+    publication.origin = Broker::Origin::Client;
+    const ClientInfo info = infoOf(*client, channel);
+    publication.publisher =
+            Broker::PublisherInfo{info.user, info.client, info.connInfo, info.chanInfo};
+    // The reply goes first; the publisher then receives its own publication like any other
+    // subscriber, as centrifuge-js expects.
+    m_fanout.send(id, Replies::result(commandId, Method::Publish, "{}"));
+    m_fanout.publish(*app, std::move(publication));
+}
+
+void Hub::presence(ConnectionId id, quint32 commandId, const QString &channel, bool stats)
+{
+    const auto client = m_clients.constFind(id);
+    if (client == m_clients.cend()) {
+        return;
+    }
+    const Broker::Channel *state = m_broker.channel(client->appId, channel);
+    QSet<QString> users;
+    ObjectWriter members;
+    int clients = 0;
+    for (ConnectionId member : state ? state->subscribers() : QSet<ConnectionId>()) {
+        const auto other = m_clients.constFind(member);
+        if (other == m_clients.cend()) {
+            continue;
+        }
+        ++clients;
+        users.insert(other->user);
+        const ClientInfo info = infoOf(*other, channel);
+        members.member(info.client, clientInfoJson(info));
+    }
+    if (stats) {
+        const QByteArray result = ObjectWriter()
+                                          .integer("num_clients"_L1, clients)
+                                          .integer("num_users"_L1, users.size())
+                                          .finish();
+        m_fanout.send(id, Replies::result(commandId, Method::PresenceStats, result));
+        return;
+    }
+    const QByteArray result = ObjectWriter().raw("presence"_L1, members.finish()).finish();
+    m_fanout.send(id, Replies::result(commandId, Method::Presence, result));
+}
+
+void Hub::history(ConnectionId id, const HistoryRequest &request)
+{
+    const auto client = m_clients.constFind(id);
+    const Config::AppSettings *app = client == m_clients.cend() ? nullptr : appOf(*client);
+    const Config::NamespaceSettings *space = app ? app->namespaceOf(request.channel) : nullptr;
+    if (!space) {
+        return;
+    }
+    const Broker::HistoryStream &stream =
+            m_broker.stream(app->id, request.channel, nowMs(), ttlMsOf(*space));
+    QList<Broker::Publication> publications;
+    if (request.since) {
+        const auto after = stream.after({request.since->offset, request.since->epoch});
+        if (!after) {
+            m_fanout.send(id, Replies::error(request.commandId, ErrorCode::UnrecoverablePosition,
+                                             u"unrecoverable position"_s));
+            return;
+        }
+        publications = *after;
+    } else {
+        publications = stream.latest(stream.size());
+    }
+    const qsizetype limit = request.limit < 0
+                                    ? MaxPublicationsPerReply
+                                    : qMin<qsizetype>(request.limit, MaxPublicationsPerReply);
+    if (request.reverse) {
+        std::reverse(publications.begin(), publications.end());
+    }
+    // Forward reads keep the oldest first; without `since` they show the newest `limit`.
+    if (publications.size() > limit) {
+        publications = request.since || request.reverse ? publications.first(limit)
+                                                        : publications.last(limit);
+    }
+    ObjectWriter writer;
+    if (!publications.isEmpty()) {
+        writer.raw("publications"_L1, publicationsJson(publications));
+    }
+    writer.string("epoch"_L1, stream.epoch());
+    if (stream.top() > 0) {
+        writer.integer("offset"_L1, qint64(stream.top()));
+    }
+    m_fanout.send(id, Replies::result(request.commandId, Method::History, writer.finish()));
+}
+
+void Hub::closeConnection(ConnectionId id)
+{
+    const auto client = m_clients.constFind(id);
+    if (client == m_clients.cend()) {
+        return;
+    }
+    const Client leaving = *client;
+    m_clients.erase(client);
+    const Broker::ConnectionRemoval removal = m_broker.removeConnection(id);
+    for (const Broker::UnsubscribeOutcome &outcome : removal.channels) {
+        afterUnsubscribe(leaving, outcome);
+    }
+}
+
+void Hub::relay(ConnectionId id, const QByteArray &frame)
+{
+    m_fanout.send(id, frame);
+}
+
+const Config::AppSettings *Hub::appOf(const Client &client) const
+{
+    return m_apps->byId(client.appId);
+}
+
+void Hub::announce(const Client &client, const QString &channel, bool joined, ConnectionId except)
+{
+    QList<ConnectionId> listeners;
+    for (ConnectionId other : m_broker.recipients(client.appId, channel, except)) {
+        const auto listener = m_clients.constFind(other);
+        if (listener != m_clients.cend() && listener->subscriptions.value(channel).joinLeave) {
+            listeners.append(other);
+        }
+    }
+    const ClientInfo info = infoOf(client, channel);
+    m_fanout.send(listeners, joined ? Pushes::join(channel, info) : Pushes::leave(channel, info));
+}
+
+void Hub::afterUnsubscribe(const Client &client, const Broker::UnsubscribeOutcome &outcome)
+{
+    if (!outcome.wasSubscribed) {
+        return;
+    }
+    const Config::AppSettings *app = appOf(client);
+    const Config::NamespaceSettings *space = app ? app->namespaceOf(outcome.channel) : nullptr;
+    if (space && space->joinLeave) {
+        announce(client, outcome.channel, false, 0);
+    }
+    if (outcome.vacated) {
+        report(client.appId, u"channel_vacated"_s, outcome.channel);
+    }
+}
+
+ClientInfo Hub::infoOf(const Client &client, const QString &channel) const
+{
+    return ClientInfo{client.user, client.clientId, client.connInfo,
+                      client.subscriptions.value(channel).chanInfo};
+}
+
+void Hub::report(const QString &appId, const QString &name, const QString &channel)
+{
+    const Config::AppSettings *app = m_apps->byId(appId);
+    if (!app || app->webhooks.isEmpty()) {
+        return;
+    }
+    Webhooks::WebhookEvent event;
+    event.name = name;
+    event.channel = channel;
+    event.createdMs = nowMs();
+    Q_EMIT webhookEvent(appId, event);
+}
+
+} // namespace DNotifier::Centrifuge

@@ -1,0 +1,88 @@
+#pragma once
+
+// The broker-thread half of the Centrifuge adapter. Sessions on I/O threads post verified
+// requests here (tokens already checked); the hub applies them to the shared broker, answers
+// with replies built once, and publishes through the shared fan-out so Pusher subscribers of
+// the same channel receive the publication too. Single-threaded: every method runs on the
+// broker thread.
+
+#include "codec.h"
+#include "requests.h"
+
+#include <node/apps/appregistry.h>
+#include <node/broker/broker.h>
+#include <node/delivery/fanout.h>
+#include <node/webhooks/webhookevent.h>
+
+#include <QObject>
+
+#include <memory>
+
+namespace DNotifier::Centrifuge {
+
+class Hub final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Hub(std::shared_ptr<const Apps::AppRegistry> apps,
+        Broker::Broker &broker,
+        Delivery::Fanout &fanout,
+        QObject *parent = nullptr);
+
+    void connectClient(Broker::ConnectionId id, const ConnectRequest &request);
+    void subscribe(Broker::ConnectionId id, const SubscribeRequest &request);
+    void unsubscribe(Broker::ConnectionId id, quint32 commandId, const QString &channel);
+    void publish(Broker::ConnectionId id,
+                 quint32 commandId,
+                 const QString &channel,
+                 const QByteArray &data);
+    void presence(Broker::ConnectionId id, quint32 commandId, const QString &channel, bool stats);
+    void history(Broker::ConnectionId id, const HistoryRequest &request);
+    void closeConnection(Broker::ConnectionId id);
+    // Sends a frame the session built, in order with the hub's own replies.
+    void relay(Broker::ConnectionId id, const QByteArray &frame);
+
+Q_SIGNALS:
+    void webhookEvent(const QString &appId, const DNotifier::Webhooks::WebhookEvent &event);
+
+private:
+    struct Subscription
+    {
+        QByteArray chanInfo;
+        bool joinLeave = false;
+    };
+
+    struct Client
+    {
+        QString appId;
+        QString clientId;
+        QString user;
+        QByteArray connInfo;
+        QHash<QString, Subscription> subscriptions;
+    };
+
+    const Config::AppSettings *appOf(const Client &client) const;
+    // Subscribes and returns the subscribe result's JSON, or an error code.
+    Result<QByteArray> addSubscription(Broker::ConnectionId id,
+                                       Client &client,
+                                       const SubscribeRequest &request);
+    QByteArray positionJson(const Config::AppSettings &app,
+                            const QString &channel,
+                            const RecoverRequest &recover,
+                            qint64 expiresAt);
+    void announce(const Client &client,
+                  const QString &channel,
+                  bool joined,
+                  Broker::ConnectionId except);
+    void afterUnsubscribe(const Client &client, const Broker::UnsubscribeOutcome &outcome);
+    ClientInfo infoOf(const Client &client, const QString &channel) const;
+    void report(const QString &appId, const QString &name, const QString &channel);
+
+    std::shared_ptr<const Apps::AppRegistry> m_apps;
+    Broker::Broker &m_broker;
+    Delivery::Fanout &m_fanout;
+    QHash<Broker::ConnectionId, Client> m_clients;
+};
+
+} // namespace DNotifier::Centrifuge

@@ -1,0 +1,97 @@
+#pragma once
+
+// The I/O-thread half of one Centrifuge connection: it owns the WebSocket, parses each
+// frame's commands, verifies connection and subscription tokens, applies namespace rules,
+// pings the client, enforces token expiry, and posts verified requests to the hub on the
+// broker thread. Replies travel through the hub so they keep the order of the commands.
+
+#include "codec.h"
+#include "requests.h"
+
+#include <common/tokens/jwt.h>
+#include <common/tokens/keyset.h>
+#include <node/broker/types.h>
+#include <node/config/settings.h>
+
+#include <QObject>
+#include <QTcpSocket>
+#include <QWebSocket>
+
+#include <memory>
+
+namespace DNotifier::Centrifuge {
+
+class Hub;
+
+struct SessionTimings
+{
+    qint64 pingMs = 25'000;
+    qint64 pongMs = 10'000;
+    // A connection must send its connect command within this time.
+    qint64 staleMs = 10'000;
+    // How long a connection may outlive its token's exp before it is closed.
+    qint64 expiryGraceMs = 25'000;
+};
+
+class Session final : public QObject
+{
+    Q_OBJECT
+
+public:
+    Session(std::unique_ptr<QWebSocket> socket,
+            QTcpSocket *transport,
+            Broker::ConnectionId id,
+            const Config::AppSettings &app,
+            Hub *hub,
+            const SessionTimings &timings,
+            QObject *parent);
+    ~Session() override;
+
+    Broker::ConnectionId id() const { return m_id; }
+
+    void start();
+    void send(const QString &frame);
+    void close(int code, const QString &reason);
+    // Pings, and closes connections that are stale, silent or past their token's expiry.
+    void checkActivity(qint64 nowMs);
+
+Q_SIGNALS:
+    void finished(DNotifier::Broker::ConnectionId id);
+
+private:
+    void onTextMessage(const QString &message);
+    // Returns false when the rest of the frame must not run.
+    bool handle(const Command &command);
+    bool handleConnect(const Command &command);
+    void handleSubscribe(const Command &command);
+    void handlePublish(const Command &command);
+    void handleReadCommand(const Command &command);
+    void handleRefresh(const Command &command);
+    void handleSubRefresh(const Command &command);
+    Result<Tokens::Claims> verifyToken(const QJsonValue &token) const;
+    Result<Config::NamespaceSettings> namespaceFor(const QString &channel) const;
+    bool requiresSubscriptionToken(const QString &channel,
+                                   const Config::NamespaceSettings &space) const;
+    void reply(const QByteArray &frame);
+    void replyError(quint32 id, int code, const QString &message);
+
+    template<typename Function>
+    void post(Function &&function);
+
+    std::unique_ptr<QWebSocket> m_socket;
+    Broker::ConnectionId m_id;
+    Config::AppSettings m_app;
+    Hub *m_hub;
+    SessionTimings m_timings;
+    Tokens::KeySet m_keys;
+    QString m_clientId;
+    QString m_user;
+    bool m_connected = false;
+    bool m_open = true;
+    qint64 m_startedMs = 0;
+    qint64 m_lastPingMs = 0;
+    qint64 m_pingSentMs = 0;
+    qint64 m_expiresAt = 0;
+};
+
+} // namespace DNotifier::Centrifuge
