@@ -5,6 +5,7 @@
 #include <common/json/jsonwriter.h>
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
+#include <node/transport/closereason.h>
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -66,6 +67,9 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
         qCWarning(lcCentrifuge) << "app secret unusable for tokens"
                                 << "app=" << m_app.id << added.error().message;
     }
+    // The frame limit is checked against each frame's header, so an oversize frame is refused
+    // before its payload is buffered; the message limit covers fragmented messages.
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_app.maxMessageBytes));
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_app.maxMessageBytes));
     connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this,
@@ -101,7 +105,7 @@ void Session::close(int code, const QString &reason)
     }
     qCDebug(lcCentrifuge) << "closing"
                           << "conn=" << m_id << "code=" << code << reason;
-    m_socket->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+    m_socket->close(QWebSocketProtocol::CloseCode(code), Transport::closeReason(reason));
     QWebSocket *socket = m_socket.get();
     QTimer::singleShot(CloseReplyTimeoutMs, socket, [socket] { socket->abort(); });
 }

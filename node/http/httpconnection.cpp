@@ -5,11 +5,16 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <sys/socket.h>
+
 namespace DNotifier::Http {
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
+
+constexpr int DrainTimeoutMs = 5000;
+constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
 
 HttpConnection *connectionOf(http_parser *parser)
 {
@@ -63,7 +68,7 @@ void HttpConnection::respond(const Response &response)
     m_socket->write(response.serialise(keepAlive));
     if (!keepAlive) {
         m_mode = Mode::Closing;
-        m_socket->disconnectFromHost();
+        closeAfterWrite();
         return;
     }
     m_mode = Mode::Head;
@@ -73,6 +78,28 @@ void HttpConnection::respond(const Response &response)
         // Pipelined requests: parse on the next loop turn so a burst cannot recurse deeply.
         QMetaObject::invokeMethod(this, &HttpConnection::readAvailable, Qt::QueuedConnection);
     }
+}
+
+void HttpConnection::closeAfterWrite()
+{
+    // Closing while the client still sends (a refused oversize body) would make the kernel
+    // reset the connection and the client might never read the answer: finish writing, shut
+    // down the sending side, then read and discard for a while until the client closes.
+    auto shutDownWhenWritten = [this] {
+        if (!m_socket || m_socket->bytesToWrite() > 0 || m_drainTimer.isActive()) {
+            return;
+        }
+        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        m_drainTimer.start(DrainTimeoutMs);
+    };
+    connect(m_socket, &QTcpSocket::bytesWritten, this, shutDownWhenWritten);
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
+        if (m_socket) {
+            m_socket->abort();
+        }
+    });
+    shutDownWhenWritten();
 }
 
 void HttpConnection::readAvailable()
@@ -89,7 +116,12 @@ void HttpConnection::readAvailable()
         parseBody();
         break;
     case Mode::AwaitingResponse:
+        break;
     case Mode::Closing:
+        m_drained += m_socket->skip(m_socket->bytesAvailable());
+        if (m_drained > MaxDrainBytes) {
+            m_socket->abort();
+        }
         break;
     }
 }
@@ -108,6 +140,12 @@ void HttpConnection::parseHead()
         if (data.size() > m_limits.maxHeaderBytes) {
             fail(431, u"Request header exceeds %1 bytes"_s.arg(m_limits.maxHeaderBytes));
         }
+        return;
+    }
+    // The parser itself gives up beyond 80 KB of head; ours is the smaller limit either way.
+    if (status == HPE_HEADER_OVERFLOW
+        || (status == HPE_PAUSED && parsed > size_t(m_limits.maxHeaderBytes))) {
+        fail(431, u"Request header exceeds %1 bytes"_s.arg(m_limits.maxHeaderBytes));
         return;
     }
     if (status != HPE_PAUSED) {

@@ -53,6 +53,7 @@ private:
     void parseHead();
     void parseBody();
     void handOverUpgrade();
+    void closeAfterWrite();
     void fail(int status, const QString &message);
     void restartIdleTimer();
 
@@ -82,6 +83,8 @@ private:
     bool m_bodyTooLarge = false;
     bool m_servedOne = false;
     QTimer m_idleTimer;
+    QTimer m_drainTimer;
+    qint64 m_drained = 0;
 };
 
 } // namespace DNotifier::Http

@@ -6,6 +6,7 @@
 #include <common/pusher/channelname.h>
 #include <common/pusher/signatures.h>
 #include <node/logging.h>
+#include <node/transport/closereason.h>
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -60,6 +61,9 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     , m_timeouts(timeouts)
     , m_socketId(QByteArray::number(id) + '.' + QByteArray::number(Crypto::randomUInt32()))
 {
+    // The frame limit is checked against each frame's header, so an oversize frame is refused
+    // before its payload is buffered; the message limit covers fragmented messages.
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_app.maxMessageBytes));
     m_socket->setMaxAllowedIncomingMessageSize(quint64(m_app.maxMessageBytes));
     connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this] {
@@ -103,8 +107,7 @@ void Session::close(int code, const QString &reason)
     if (!m_open) {
         return;
     }
-    // A close reason must fit a 125-byte control frame with its 2-byte code.
-    m_socket->close(QWebSocketProtocol::CloseCode(code), reason.left(100));
+    m_socket->close(QWebSocketProtocol::CloseCode(code), Transport::closeReason(reason));
     abortIfNoCloseReply(m_socket.get());
 }
 
@@ -130,7 +133,7 @@ void Session::checkActivity(qint64 now)
 void Session::refuse(QWebSocket *socket, int code, const QString &message)
 {
     socket->sendTextMessage(QString::fromUtf8(Frames::error(code, message)));
-    socket->close(QWebSocketProtocol::CloseCode(code), message.left(100));
+    socket->close(QWebSocketProtocol::CloseCode(code), Transport::closeReason(message));
     abortIfNoCloseReply(socket);
 }
 
