@@ -5,6 +5,7 @@
 #include <node/logging.h>
 
 #include <QDateTime>
+#include <QRegularExpression>
 
 namespace DNotifier::Centrifuge {
 
@@ -53,11 +54,13 @@ void writeExpiry(ObjectWriter &writer, qint64 expiresAt)
 Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps,
          Broker::Broker &broker,
          Delivery::Fanout &fanout,
+         Delivery::Outlet *outlet,
          QObject *parent)
     : QObject(parent)
     , m_apps(std::move(apps))
     , m_broker(broker)
     , m_fanout(fanout)
+    , m_outlet(outlet)
 { }
 
 void Hub::connectClient(ConnectionId id, const ConnectRequest &request)
@@ -216,7 +219,14 @@ void Hub::presence(ConnectionId id, quint32 commandId, const QString &channel, b
     if (client == m_clients.cend()) {
         return;
     }
-    const Broker::Channel *state = m_broker.channel(client->appId, channel);
+    const QByteArray result = presenceResult(client->appId, channel, stats);
+    m_fanout.send(id, Replies::result(commandId, stats ? Method::PresenceStats : Method::Presence,
+                                      result));
+}
+
+QByteArray Hub::presenceResult(const QString &appId, const QString &channel, bool stats) const
+{
+    const Broker::Channel *state = m_broker.channel(appId, channel);
     QSet<QString> users;
     ObjectWriter members;
     int clients = 0;
@@ -231,34 +241,46 @@ void Hub::presence(ConnectionId id, quint32 commandId, const QString &channel, b
         members.member(info.client, clientInfoJson(info));
     }
     if (stats) {
-        const QByteArray result = ObjectWriter()
-                                          .integer("num_clients"_L1, clients)
-                                          .integer("num_users"_L1, users.size())
-                                          .finish();
-        m_fanout.send(id, Replies::result(commandId, Method::PresenceStats, result));
-        return;
+        return ObjectWriter()
+                .integer("num_clients"_L1, clients)
+                .integer("num_users"_L1, users.size())
+                .finish();
     }
-    const QByteArray result = ObjectWriter().raw("presence"_L1, members.finish()).finish();
-    m_fanout.send(id, Replies::result(commandId, Method::Presence, result));
+    return ObjectWriter().raw("presence"_L1, members.finish()).finish();
 }
 
 void Hub::history(ConnectionId id, const HistoryRequest &request)
 {
     const auto client = m_clients.constFind(id);
     const Config::AppSettings *app = client == m_clients.cend() ? nullptr : appOf(*client);
-    const Config::NamespaceSettings *space = app ? app->namespaceOf(request.channel) : nullptr;
-    if (!space) {
+    if (!app) {
         return;
     }
+    const Result<QByteArray> result = historyResult(*app, request);
+    if (!result) {
+        m_fanout.send(id, Replies::error(request.commandId, result.error().code,
+                                         result.error().message));
+        return;
+    }
+    m_fanout.send(id, Replies::result(request.commandId, Method::History, result.value()));
+}
+
+Result<QByteArray> Hub::historyResult(const Config::AppSettings &app, const HistoryRequest &request)
+{
+    const Config::NamespaceSettings *space = app.namespaceOf(request.channel);
+    if (!space) {
+        return Error{ErrorCode::UnknownChannel, u"unknown channel"_s};
+    }
+    if (space->historySize <= 0) {
+        return Error{ErrorCode::NotAvailable, u"not available"_s};
+    }
     const Broker::HistoryStream &stream =
-            m_broker.stream(app->id, request.channel, nowMs(), ttlMsOf(*space));
+            m_broker.stream(app.id, request.channel, nowMs(), ttlMsOf(*space));
     QList<Broker::Publication> publications;
     if (request.since) {
         const auto after = stream.after({request.since->offset, request.since->epoch});
         if (!after) {
-            m_fanout.send(id, Replies::error(request.commandId, ErrorCode::UnrecoverablePosition,
-                                             u"unrecoverable position"_s));
-            return;
+            return Error{ErrorCode::UnrecoverablePosition, u"unrecoverable position"_s};
         }
         publications = *after;
     } else {
@@ -283,7 +305,63 @@ void Hub::history(ConnectionId id, const HistoryRequest &request)
     if (stream.top() > 0) {
         writer.integer("offset"_L1, qint64(stream.top()));
     }
-    m_fanout.send(id, Replies::result(request.commandId, Method::History, writer.finish()));
+    return writer.finish();
+}
+
+Result<QByteArray> Hub::publishFromApi(const Config::AppSettings &app,
+                                       const QString &channel,
+                                       const QByteArray &data,
+                                       const QList<QPair<QString, QString>> &tags)
+{
+    const Config::NamespaceSettings *space = app.namespaceOf(channel);
+    if (!space) {
+        return Error{ErrorCode::UnknownChannel, u"unknown channel"_s};
+    }
+    Broker::Publication publication;
+    publication.channel = channel;
+    publication.data = data;
+    publication.dataIsJson = true;
+    publication.tags = tags;
+    const Broker::Publication stored = m_fanout.publish(app, std::move(publication));
+    ObjectWriter writer;
+    if (stored.offset > 0) {
+        writer.integer("offset"_L1, qint64(stored.offset));
+        writer.string("epoch"_L1,
+                      m_broker.stream(app.id, channel, nowMs(), ttlMsOf(*space)).epoch());
+    }
+    return writer.finish();
+}
+
+QByteArray Hub::channelsResult(const QString &appId, const QString &pattern) const
+{
+    const QRegularExpression glob(
+            pattern.isEmpty() ? u".*"_s
+                              : QRegularExpression::wildcardToRegularExpression(
+                                      pattern, QRegularExpression::UnanchoredWildcardConversion));
+    ObjectWriter channels;
+    for (const Broker::ChannelSummary &summary : m_broker.channels(appId, {})) {
+        if (!glob.match(summary.name).hasMatch()) {
+            continue;
+        }
+        channels.member(summary.name, ObjectWriter()
+                                              .integer("num_clients"_L1, summary.subscriptionCount)
+                                              .finish());
+    }
+    return ObjectWriter().raw("channels"_L1, channels.finish()).finish();
+}
+
+int Hub::disconnectUser(const QString &appId, const QString &user, const QString &clientId)
+{
+    int closed = 0;
+    for (auto it = m_clients.cbegin(); it != m_clients.cend(); ++it) {
+        const bool matches = it->appId == appId && it->user == user
+                             && (clientId.isEmpty() || it->clientId == clientId);
+        if (matches) {
+            m_outlet->close(it.key(), DisconnectCode::ForceDisconnect, u"force disconnect"_s);
+            ++closed;
+        }
+    }
+    return closed;
 }
 
 void Hub::closeConnection(ConnectionId id)

@@ -28,6 +28,7 @@ public:
     Hub(std::shared_ptr<const Apps::AppRegistry> apps,
         Broker::Broker &broker,
         Delivery::Fanout &fanout,
+        Delivery::Outlet *outlet,
         QObject *parent = nullptr);
 
     void connectClient(Broker::ConnectionId id, const ConnectRequest &request);
@@ -42,6 +43,18 @@ public:
     void closeConnection(Broker::ConnectionId id);
     // Sends a frame the session built, in order with the hub's own replies.
     void relay(Broker::ConnectionId id, const QByteArray &frame);
+
+    // Result objects shared by client commands and the server API.
+    QByteArray presenceResult(const QString &appId, const QString &channel, bool stats) const;
+    Result<QByteArray> historyResult(const Config::AppSettings &app, const HistoryRequest &request);
+    // Publishes as a service (no publisher info); returns {offset, epoch} when kept in history.
+    Result<QByteArray> publishFromApi(const Config::AppSettings &app,
+                                      const QString &channel,
+                                      const QByteArray &data,
+                                      const QList<QPair<QString, QString>> &tags);
+    QByteArray channelsResult(const QString &appId, const QString &pattern) const;
+    // Closes the user's connections (one of them when clientId is set) with 3503.
+    int disconnectUser(const QString &appId, const QString &user, const QString &clientId);
 
 Q_SIGNALS:
     void webhookEvent(const QString &appId, const DNotifier::Webhooks::WebhookEvent &event);
@@ -82,6 +95,7 @@ private:
     std::shared_ptr<const Apps::AppRegistry> m_apps;
     Broker::Broker &m_broker;
     Delivery::Fanout &m_fanout;
+    Delivery::Outlet *m_outlet;
     QHash<Broker::ConnectionId, Client> m_clients;
 };
 

@@ -40,6 +40,8 @@ struct AppSettings
     QString id;
     QByteArray key;
     QByteArray secret;
+    // The key services send to the Centrifugo-style server API; the secret serves when empty.
+    QByteArray apiKey;
     bool enabled = true;
     bool clientEvents = true;
     bool subscriptionCountEvents = false;

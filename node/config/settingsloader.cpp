@@ -212,6 +212,21 @@ Result<void> setAppSecret(AppSettings &app, const Input &in)
     return {};
 }
 
+Result<void> setApiKey(AppSettings &app, const Input &in)
+{
+    // Checked like a secret and, like one, never echoed.
+    if (!in.isText && !in.value.isString()) {
+        return Error{0, u"%1: the value (not shown) has the wrong type (%2); expected a string"_s
+                                .arg(in.label, typeName(in.value))};
+    }
+    const QString key = in.value.toString();
+    if (const Result<void> checked = checkAppSecret(in.label, key); !checked) {
+        return checked.error();
+    }
+    app.apiKey = key.toLatin1();
+    return {};
+}
+
 const QStringList webhookEventNames{
         u"channel_occupied"_s, u"channel_vacated"_s, u"member_added"_s,       u"member_removed"_s,
         u"client_event"_s,     u"cache_miss"_s,      u"subscription_count"_s,
@@ -428,10 +443,11 @@ struct AppKey
     AppApply apply;
 };
 
-const std::array<AppKey, 20> appKeys{{
+const std::array<AppKey, 21> appKeys{{
         {"id"_L1, &setAppId},
         {"key"_L1, &setAppKey},
         {"secret"_L1, &setAppSecret},
+        {"api_key"_L1, &setApiKey},
         {"enabled"_L1, &setBool<&AppSettings::enabled>},
         {"client_events"_L1, &setBool<&AppSettings::clientEvents>},
         {"subscription_count_events"_L1, &setBool<&AppSettings::subscriptionCountEvents>},

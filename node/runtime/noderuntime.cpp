@@ -38,7 +38,7 @@ Result<void> NodeRuntime::start()
 {
     auto apps = std::make_shared<const Apps::AppRegistry>(m_settings.apps());
     m_hub = new Pusher::Hub(apps, m_broker, m_fanout, this, this);
-    m_centrifugeHub = new Centrifuge::Hub(apps, m_broker, m_fanout, this);
+    m_centrifugeHub = new Centrifuge::Hub(apps, m_broker, m_fanout, this, this);
 
     startWebhooks(apps);
     const int threadCount =

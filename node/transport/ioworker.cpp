@@ -3,6 +3,7 @@
 #include "socketbudget.h"
 
 #include <node/centrifuge/hub.h>
+#include <node/centrifuge/serverapi.h>
 #include <node/logging.h>
 #include <node/pusher/frames.h>
 #include <node/pusher/httpapi.h>
@@ -35,6 +36,7 @@ IoWorker::IoWorker(int index, const WorkerContext &context)
     , m_context(context)
     , m_upgrader(new QWebSocketServer(u"dnotifier"_s, QWebSocketServer::NonSecureMode, this))
     , m_api(std::make_unique<Pusher::HttpApi>(context.apps, context.hub))
+    , m_serverApi(std::make_unique<Centrifuge::ServerApi>(context.apps, context.centrifugeHub))
 {
     connect(m_upgrader, &QWebSocketServer::newConnection, this, &IoWorker::onWebSocket);
     m_sweepTimer.setInterval(1000);
@@ -119,6 +121,10 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
         // Called on the broker thread for answers that needed broker state.
         QMetaObject::invokeMethod(this, [this, httpId, response] { respond(httpId, response); });
     };
+    if (Centrifuge::ServerApi::handles(request.path)) {
+        m_serverApi->handle(request, reply);
+        return;
+    }
     m_api->handle(request, reply);
 }
 

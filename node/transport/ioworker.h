@@ -26,7 +26,8 @@ class HttpApi;
 
 namespace DNotifier::Centrifuge {
 class Hub;
-}
+class ServerApi;
+} // namespace DNotifier::Centrifuge
 
 namespace DNotifier::Transport {
 
@@ -77,6 +78,7 @@ private:
     WorkerContext m_context;
     QWebSocketServer *m_upgrader;
     std::unique_ptr<Pusher::HttpApi> m_api;
+    std::unique_ptr<Centrifuge::ServerApi> m_serverApi;
     QHash<Broker::ConnectionId, Pusher::Session *> m_sessions;
     QHash<Broker::ConnectionId, Centrifuge::Session *> m_centrifugeSessions;
     QHash<quint64, Http::HttpConnection *> m_http;

@@ -595,7 +595,7 @@ void tst_SettingsLoader::unknownKeys_data()
             << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, app, apps, data_dir, host, io_threads, max_http_body_bytes, pong_timeout, port, webhook_leave_delay, webhook_retry_seconds"_s;
     QTest::newRow("an unknown app key lists the allowed ones")
             << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
-            << u"unknown key \"app.max_conections\"; allowed in app are: client_events, enabled, id, key, "
+            << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
                "max_batch_size, max_channel_name_length, max_client_events_per_second, "
                "max_connections, max_event_channels, max_event_name_length, max_event_payload_bytes, "
                "max_message_bytes, max_presence_member_bytes, max_presence_members, "
