@@ -289,21 +289,20 @@ HistoryStream &Broker::streamOf(const QString &appId, const QString &channel)
     return *it;
 }
 
-const HistoryStream *Broker::history(const QString &appId,
-                                     const QString &channel,
-                                     qint64 nowMs,
-                                     qint64 ttlMs)
+void Broker::dropIdleHistories(
+        qint64 nowMs,
+        const std::function<qint64(const QString &, const QString &)> &ttlMsOf)
 {
-    const auto app = m_apps.find(appId);
-    if (app == m_apps.end()) {
-        return nullptr;
+    for (auto app = m_apps.begin(); app != m_apps.end(); ++app) {
+        for (auto it = app->histories.begin(); it != app->histories.end();) {
+            it->expire(nowMs, ttlMsOf(app.key(), it.key()));
+            if (it->isEmpty() && !app->channels.contains(it.key())) {
+                it = app->histories.erase(it);
+            } else {
+                ++it;
+            }
+        }
     }
-    const auto it = app->histories.find(channel);
-    if (it == app->histories.end()) {
-        return nullptr;
-    }
-    it->expire(nowMs, ttlMs);
-    return &*it;
 }
 
 } // namespace DNotifier::Broker

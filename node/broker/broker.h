@@ -13,6 +13,8 @@
 #include <QSet>
 #include <QStringList>
 
+#include <functional>
+
 namespace DNotifier::Broker {
 
 struct ConnectionRemoval
@@ -76,11 +78,11 @@ public:
                                 const QString &channel,
                                 qint64 nowMs,
                                 qint64 ttlMs);
-    // The channel's stream, with expired publications dropped; nullptr when it has none.
-    const HistoryStream *history(const QString &appId,
-                                 const QString &channel,
-                                 qint64 nowMs,
-                                 qint64 ttlMs);
+    // Forgets streams whose publications have all expired and whose channel has no
+    // subscribers, so channels used once do not keep memory forever. `ttlMsOf` gives a
+    // channel's time to live.
+    void dropIdleHistories(qint64 nowMs,
+                           const std::function<qint64(const QString &, const QString &)> &ttlMsOf);
 
 private:
     struct ConnectionState

@@ -9,11 +9,18 @@
 #include <node/transport/socketbudget.h>
 #include <node/webhooks/dispatcher.h>
 
+#include <QDateTime>
 #include <QHash>
 
 namespace DNotifier::Runtime {
 
 using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int HistoryCleanupMs = 60'000;
+
+} // namespace
 
 void NodeRuntime::ThreadStopper::operator()(QThread *thread) const
 {
@@ -41,6 +48,7 @@ Result<void> NodeRuntime::start()
     m_centrifugeHub = new Centrifuge::Hub(apps, m_broker, m_fanout, this, this);
 
     startWebhooks(apps);
+    startHistoryCleanup(apps);
     const int threadCount =
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     m_budget =
@@ -86,6 +94,21 @@ void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &
             &Webhooks::Dispatcher::report);
     thread->start();
     m_threads.push_back(std::move(thread));
+}
+
+void NodeRuntime::startHistoryCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps)
+{
+    m_historyCleanup.setInterval(HistoryCleanupMs);
+    connect(&m_historyCleanup, &QTimer::timeout, this, [this, apps] {
+        m_broker.dropIdleHistories(QDateTime::currentMSecsSinceEpoch(),
+                                   [&apps](const QString &appId, const QString &channel) -> qint64 {
+                                       const Config::AppSettings *app = apps->byId(appId);
+                                       const Config::NamespaceSettings *space =
+                                               app ? app->namespaceOf(channel) : nullptr;
+                                       return space ? qint64(space->historyTtlSeconds) * 1000 : 0;
+                                   });
+    });
+    m_historyCleanup.start();
 }
 
 quint16 NodeRuntime::port() const

@@ -13,6 +13,7 @@
 #include <QHostAddress>
 #include <QObject>
 #include <QThread>
+#include <QTimer>
 
 #include <memory>
 #include <vector>
@@ -60,6 +61,7 @@ private:
     };
 
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
+    void startHistoryCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
 
     Config::NodeSettings m_settings;
     std::unique_ptr<Transport::SocketBudget> m_budget;
@@ -71,6 +73,7 @@ private:
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;
     Transport::Acceptor *m_acceptor = nullptr;
+    QTimer m_historyCleanup;
 };
 
 } // namespace DNotifier::Runtime
