@@ -52,6 +52,7 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
                  QTcpSocket *transport,
                  Broker::ConnectionId id,
                  const Config::AppSettings &app,
+                 std::shared_ptr<const Tokens::KeySet> tokenKeys,
                  Hub *hub,
                  const SessionTimings &timings,
                  QObject *parent)
@@ -61,12 +62,11 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     , m_app(app)
     , m_hub(hub)
     , m_timings(timings)
+    , m_keys(std::move(tokenKeys))
     , m_clientId(QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
-    if (const auto added = m_keys.addSecret(m_app.secret); !added) {
-        qCWarning(lcCentrifuge) << "app secret unusable for tokens"
-                                << "app=" << m_app.id << added.error().message;
-    }
+    m_verifyOptions.audience = m_app.tokenAudience;
+    m_verifyOptions.issuer = m_app.tokenIssuer;
     // The frame limit is checked against each frame's header, so an oversize frame is refused
     // before its payload is buffered; the message limit covers fragmented messages.
     m_socket->setMaxAllowedIncomingFrameSize(quint64(m_app.maxMessageBytes));
@@ -396,7 +396,7 @@ Result<Tokens::Claims> Session::verifyToken(const QJsonValue &token) const
     if (text.isEmpty()) {
         return Tokens::jwtError(Tokens::JwtError::Malformed, u"no token"_s);
     }
-    return Tokens::verify(text.toUtf8(), m_keys, nowSeconds());
+    return Tokens::verify(text.toUtf8(), *m_keys, nowSeconds(), m_verifyOptions);
 }
 
 Result<Config::NamespaceSettings> Session::namespaceFor(const QString &channel) const

@@ -42,6 +42,7 @@ public:
             QTcpSocket *transport,
             Broker::ConnectionId id,
             const Config::AppSettings &app,
+            std::shared_ptr<const Tokens::KeySet> tokenKeys,
             Hub *hub,
             const SessionTimings &timings,
             QObject *parent);
@@ -83,7 +84,8 @@ private:
     Config::AppSettings m_app;
     Hub *m_hub;
     SessionTimings m_timings;
-    Tokens::KeySet m_keys;
+    std::shared_ptr<const Tokens::KeySet> m_keys;
+    Tokens::VerifyOptions m_verifyOptions;
     QString m_clientId;
     QString m_user;
     bool m_connected = false;

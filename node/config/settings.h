@@ -42,6 +42,12 @@ struct AppSettings
     QByteArray secret;
     // The key services send to the Centrifugo-style server API; the secret serves when empty.
     QByteArray apiKey;
+    // Public keys for RS256/ES256 tokens: a PEM public key or a JWKS document. HS256/384/512
+    // tokens signed with the secret are accepted either way.
+    QString tokenKeyFile;
+    // Checked in every token when set: `aud` must contain it, `iss` must equal it.
+    QString tokenAudience;
+    QString tokenIssuer;
     bool enabled = true;
     bool clientEvents = true;
     bool subscriptionCountEvents = false;

@@ -227,6 +227,35 @@ Result<void> setApiKey(AppSettings &app, const Input &in)
     return {};
 }
 
+Result<void> setTokenKeyFile(AppSettings &app, const Input &in)
+{
+    const QString expected = u"the path of a PEM public key or JWKS file"_s;
+    const Result<QString> path = textIn(in, expected);
+    if (!path) {
+        return path.error();
+    }
+    if (path->isEmpty()) {
+        return rejected(in.label, in.value, expected);
+    }
+    app.tokenKeyFile = QDir::cleanPath(QDir(in.baseDir).absoluteFilePath(*path));
+    return {};
+}
+
+template<QString AppSettings::*Member>
+Result<void> setClaimText(AppSettings &app, const Input &in)
+{
+    const QString expected = u"a non-empty string"_s;
+    const Result<QString> text = textIn(in, expected);
+    if (!text) {
+        return text.error();
+    }
+    if (text->isEmpty()) {
+        return rejected(in.label, in.value, expected);
+    }
+    app.*Member = *text;
+    return {};
+}
+
 const QStringList webhookEventNames{
         u"channel_occupied"_s, u"channel_vacated"_s, u"member_added"_s,       u"member_removed"_s,
         u"client_event"_s,     u"cache_miss"_s,      u"subscription_count"_s,
@@ -443,11 +472,14 @@ struct AppKey
     AppApply apply;
 };
 
-const std::array<AppKey, 21> appKeys{{
+const std::array<AppKey, 24> appKeys{{
         {"id"_L1, &setAppId},
         {"key"_L1, &setAppKey},
         {"secret"_L1, &setAppSecret},
         {"api_key"_L1, &setApiKey},
+        {"token_key_file"_L1, &setTokenKeyFile},
+        {"token_audience"_L1, &setClaimText<&AppSettings::tokenAudience>},
+        {"token_issuer"_L1, &setClaimText<&AppSettings::tokenIssuer>},
         {"enabled"_L1, &setBool<&AppSettings::enabled>},
         {"client_events"_L1, &setBool<&AppSettings::clientEvents>},
         {"subscription_count_events"_L1, &setBool<&AppSettings::subscriptionCountEvents>},

@@ -43,7 +43,11 @@ NodeRuntime::~NodeRuntime()
 
 Result<void> NodeRuntime::start()
 {
-    auto apps = std::make_shared<const Apps::AppRegistry>(m_settings.apps());
+    const auto registry = Apps::AppRegistry::create(m_settings.apps());
+    if (!registry) {
+        return registry.error();
+    }
+    const std::shared_ptr<const Apps::AppRegistry> apps = registry.value();
     m_hub = new Pusher::Hub(apps, m_broker, m_fanout, this, this);
     m_centrifugeHub = new Centrifuge::Hub(apps, m_broker, m_fanout, this, this);
 

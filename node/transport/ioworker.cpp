@@ -222,6 +222,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
     timings.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Centrifuge);
     auto *session = new Centrifuge::Session(std::move(socket), transport, id, *app,
+                                            m_context.apps->tokenKeys(app->id),
                                             m_context.centrifugeHub, timings, this);
     m_centrifugeSessions.insert(id, session);
     connect(session, &Centrifuge::Session::finished, this, [this](Broker::ConnectionId finishedId) {
