@@ -64,6 +64,13 @@ inline constexpr int TooManyRequests = 111;
 inline constexpr int UnrecoverablePosition = 112;
 } // namespace ErrorCode
 
+// Codes of unsubscribe pushes: below 2500 final, from 2500 the client resubscribes.
+namespace UnsubscribeCode {
+inline constexpr int Server = 2000;
+inline constexpr int InsufficientState = 2500;
+inline constexpr int SubscriptionExpired = 2501;
+} // namespace UnsubscribeCode
+
 // Disconnect codes, sent as the WebSocket close code with a plain-text reason.
 namespace DisconnectCode {
 inline constexpr int Shutdown = 3001;

@@ -181,12 +181,27 @@ void Hub::unsubscribe(ConnectionId id, quint32 commandId, const QString &channel
     if (client == m_clients.end()) {
         return;
     }
-    if (client->subscriptions.contains(channel)) {
-        const Broker::UnsubscribeOutcome outcome = m_broker.unsubscribe(id, channel);
-        afterUnsubscribe(*client, outcome);
-        client->subscriptions.remove(channel);
-    }
+    removeSubscription(id, *client, channel);
     m_fanout.send(id, Replies::result(commandId, Method::Unsubscribe, "{}"));
+}
+
+void Hub::expireSubscription(ConnectionId id, const QString &channel)
+{
+    auto client = m_clients.find(id);
+    if (client != m_clients.end() && removeSubscription(id, *client, channel)) {
+        m_fanout.send(id, Pushes::unsubscribe(channel, UnsubscribeCode::SubscriptionExpired,
+                                              u"subscription expired"_s));
+    }
+}
+
+bool Hub::removeSubscription(ConnectionId id, Client &client, const QString &channel)
+{
+    if (!client.subscriptions.contains(channel)) {
+        return false;
+    }
+    afterUnsubscribe(client, m_broker.unsubscribe(id, channel));
+    client.subscriptions.remove(channel);
+    return true;
 }
 
 void Hub::publish(ConnectionId id,

@@ -34,6 +34,9 @@ public:
     void connectClient(Broker::ConnectionId id, const ConnectRequest &request);
     void subscribe(Broker::ConnectionId id, const SubscribeRequest &request);
     void unsubscribe(Broker::ConnectionId id, quint32 commandId, const QString &channel);
+    // Ends a subscription whose token expired without a refresh: push 2501, which makes the
+    // client resubscribe with a fresh token and recover.
+    void expireSubscription(Broker::ConnectionId id, const QString &channel);
     void publish(Broker::ConnectionId id,
                  quint32 commandId,
                  const QString &channel,
@@ -89,6 +92,8 @@ private:
                   bool joined,
                   Broker::ConnectionId except);
     void afterUnsubscribe(const Client &client, const Broker::UnsubscribeOutcome &outcome);
+    // Returns whether the connection was subscribed.
+    bool removeSubscription(Broker::ConnectionId id, Client &client, const QString &channel);
     ClientInfo infoOf(const Client &client, const QString &channel) const;
     void report(const QString &appId, const QString &name, const QString &channel);
 

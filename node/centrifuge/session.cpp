@@ -125,6 +125,7 @@ void Session::checkActivity(qint64 now)
         close(DisconnectCode::ConnectionExpired, u"connection expired"_s);
         return;
     }
+    expireSubscriptions(now);
     if (m_pingSentMs > 0 && now - m_pingSentMs >= m_timings.pongMs) {
         close(DisconnectCode::NoPong, u"no pong"_s);
         return;
@@ -134,6 +135,20 @@ void Session::checkActivity(qint64 now)
         m_pingSentMs = now;
         // Straight to the socket: a ping needs no order with replies.
         send(QString::fromUtf8(Pushes::ping()));
+    }
+}
+
+void Session::expireSubscriptions(qint64 now)
+{
+    for (auto it = m_subscriptionExpiry.begin(); it != m_subscriptionExpiry.end();) {
+        if (now <= it.value() * 1000 + m_timings.expiryGraceMs) {
+            ++it;
+            continue;
+        }
+        post([hub = m_hub, id = m_id, channel = it.key()] {
+            hub->expireSubscription(id, channel);
+        });
+        it = m_subscriptionExpiry.erase(it);
     }
 }
 
@@ -173,12 +188,14 @@ bool Session::handle(const Command &command)
     case Method::Subscribe:
         handleSubscribe(command);
         break;
-    case Method::Unsubscribe:
-        post([hub = m_hub, id = m_id, commandId = command.id,
-              channel = command.request.value("channel"_L1).toString()] {
+    case Method::Unsubscribe: {
+        const QString channel = command.request.value("channel"_L1).toString();
+        m_subscriptionExpiry.remove(channel);
+        post([hub = m_hub, id = m_id, commandId = command.id, channel] {
             hub->unsubscribe(id, commandId, channel);
         });
         break;
+    }
     case Method::Publish:
         handlePublish(command);
         break;
@@ -280,6 +297,9 @@ void Session::handleSubscribe(const Command &command)
         const QJsonValue info = claims->payload.value("info"_L1);
         request.chanInfo = info.isUndefined() ? QByteArray() : rawJson(info);
         request.expiresAt = claims->expiresAt.value_or(0);
+        if (request.expiresAt > 0) {
+            m_subscriptionExpiry.insert(channel, request.expiresAt);
+        }
     }
     post([hub = m_hub, id = m_id, request] { hub->subscribe(id, request); });
 }
@@ -383,9 +403,15 @@ void Session::handleSubRefresh(const Command &command)
         return;
     }
     Json::ObjectWriter result;
-    if (const auto expiresAt = claims->expiresAt) {
+    if (!claims->expiresAt) {
+        m_subscriptionExpiry.remove(channel);
+    } else {
+        const qint64 expiresAt = *claims->expiresAt;
+        if (m_subscriptionExpiry.contains(channel)) {
+            m_subscriptionExpiry.insert(channel, expiresAt);
+        }
         result.boolean("expires"_L1, true)
-                .integer("ttl"_L1, qMax<qint64>(0, *expiresAt - nowSeconds()));
+                .integer("ttl"_L1, qMax<qint64>(0, expiresAt - nowSeconds()));
     }
     reply(Replies::result(command.id, Method::SubRefresh, result.finish()));
 }

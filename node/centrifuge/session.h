@@ -13,6 +13,7 @@
 #include <node/broker/types.h>
 #include <node/config/settings.h>
 
+#include <QHash>
 #include <QObject>
 #include <QTcpSocket>
 #include <QWebSocket>
@@ -60,6 +61,7 @@ Q_SIGNALS:
     void finished(DNotifier::Broker::ConnectionId id);
 
 private:
+    void expireSubscriptions(qint64 nowMs);
     void onTextMessage(const QString &message);
     // Returns false when the rest of the frame must not run.
     bool handle(const Command &command);
@@ -94,6 +96,8 @@ private:
     qint64 m_lastPingMs = 0;
     qint64 m_pingSentMs = 0;
     qint64 m_expiresAt = 0;
+    // Expiry (seconds since the epoch) of subscriptions made with an expiring token.
+    QHash<QString, qint64> m_subscriptionExpiry;
 };
 
 } // namespace DNotifier::Centrifuge
