@@ -4,6 +4,7 @@
 #include <node/config/settingsloader.h>
 #include <node/runtime/banner.h>
 #include <node/runtime/noderuntime.h>
+#include <node/runtime/signalwatcher.h>
 
 #include <QCoreApplication>
 #include <QProcessEnvironment>
@@ -62,6 +63,11 @@ int main(int argc, char **argv)
     }
 
     Runtime::NodeRuntime runtime(*settings);
+    Runtime::SignalWatcher terminationSignals;
+    QObject::connect(&terminationSignals, &Runtime::SignalWatcher::terminationRequested, &runtime,
+                     &Runtime::NodeRuntime::shutDown);
+    QObject::connect(&runtime, &Runtime::NodeRuntime::finished, &application,
+                     &QCoreApplication::quit);
     if (const auto started = runtime.start(); !started) {
         return failStart(started.error().message);
     }

@@ -19,6 +19,8 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int HistoryCleanupMs = 60'000;
+// Time for close frames to reach clients before the process exits.
+constexpr int ShutdownGraceMs = 500;
 
 } // namespace
 
@@ -81,6 +83,18 @@ Result<void> NodeRuntime::start()
                    << "port=" << m_acceptor->serverPort() << "io_threads=" << threadCount
                    << "socket_budget=" << m_budget->limit();
     return {};
+}
+
+void NodeRuntime::shutDown()
+{
+    qCInfo(lcNode) << "shutting down: closing client connections";
+    if (m_acceptor) {
+        m_acceptor->close();
+    }
+    for (Transport::IoWorker *worker : std::as_const(m_workers)) {
+        QMetaObject::invokeMethod(worker, [worker] { worker->closeAll(); });
+    }
+    QTimer::singleShot(ShutdownGraceMs, this, &NodeRuntime::finished);
 }
 
 void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps)

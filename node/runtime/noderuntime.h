@@ -47,11 +47,19 @@ public:
     ~NodeRuntime() override;
 
     Result<void> start();
+    // Stops accepting and closes every client connection; `finished` follows once the close
+    // frames had a moment to leave.
+    void shutDown();
     quint16 port() const;
 
     Pusher::Hub *hub() const { return m_hub; }
 
     void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) override;
+
+Q_SIGNALS:
+    void finished();
+
+public:
     void close(Broker::ConnectionId connection, int code, const QString &reason) override;
 
 private:

@@ -26,6 +26,8 @@ namespace {
 constexpr int MinProtocol = 5;
 constexpr int MaxProtocol = 7;
 const QLatin1StringView CentrifugePath("/connection/websocket");
+// Pusher clients reconnect at once after a 4200 close, which is what a restart needs.
+constexpr int ShutdownCloseCode = 4200;
 
 std::atomic<quint64> s_connectionSerial{1};
 
@@ -102,6 +104,16 @@ void IoWorker::respond(quint64 httpId, const Http::Response &response)
 {
     if (Http::HttpConnection *connection = m_http.value(httpId)) {
         connection->respond(response);
+    }
+}
+
+void IoWorker::closeAll()
+{
+    for (Pusher::Session *session : std::as_const(m_sessions)) {
+        session->close(ShutdownCloseCode, u"Server shutting down"_s);
+    }
+    for (Centrifuge::Session *session : std::as_const(m_centrifugeSessions)) {
+        session->close(Centrifuge::DisconnectCode::Shutdown, u"shutdown"_s);
     }
 }
 

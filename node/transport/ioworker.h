@@ -54,6 +54,8 @@ public:
     void deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame);
     void closeConnection(Broker::ConnectionId id, int code, const QString &reason);
     void respond(quint64 httpId, const Http::Response &response);
+    // Closes every client connection with its protocol's "server going away, reconnect" code.
+    void closeAll();
 
 private:
     Broker::ConnectionId nextId(Broker::Protocol protocol) const;

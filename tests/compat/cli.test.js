@@ -199,3 +199,37 @@ test('token refuses a bad lifetime, bad info JSON and an unknown app with exit c
     }
   }
 });
+
+test('SIGTERM closes Pusher clients with 4200 and Centrifuge clients with 3001, then exits 0', async () => {
+  const WebSocket = require('ws');
+  const home = tempDir();
+  const child = spawn(BIN, ['--port', '0', '--data-dir', path.join(home, 'data'), '--app-key', 'k1',
+    '--app-id', '5', '--app-secret', 's1'], { env: cleanEnv(home) });
+  running.add(child);
+  let stdout = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no banner')), 20_000);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const match = stdout.match(LISTEN_RE);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+  });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const pusher = new WebSocket(`ws://127.0.0.1:${port}/app/k1?protocol=7`);
+  await new Promise((resolve) => pusher.on('message', resolve));
+  const pusherClosed = new Promise((resolve) => pusher.on('close', (code) => resolve(code)));
+  // A Centrifuge socket that has not sent connect yet must still be told the server goes away.
+  const centrifuge = new WebSocket(`ws://127.0.0.1:${port}/connection/websocket`);
+  await new Promise((resolve) => centrifuge.on('open', resolve));
+  const centrifugeClosed = new Promise((resolve) => centrifuge.on('close', (code) => resolve(code)));
+
+  child.kill('SIGTERM');
+  assert.equal(await pusherClosed, 4200);
+  assert.equal(await centrifugeClosed, 3001);
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  running.delete(child);
+});
