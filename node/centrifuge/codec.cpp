@@ -1,5 +1,6 @@
 #include "codec.h"
 
+#include <common/json/jsonspan.h>
 #include <common/json/jsonwriter.h>
 #include <node/logging.h>
 
@@ -118,14 +119,14 @@ Result<Command> parseCommand(const QJsonObject &object)
     // js never puts an id on `send`, which gets no reply; one that comes anyway is ignored
     // (whatever its value) rather than refused, so that the command is still delivered.
     if (*method == Method::Send) {
-        return Command{0, Method::Send, request.toObject()};
+        return Command{0, Method::Send, request.toObject(), {}};
     }
 
     const Result<quint32> id = readId(object);
     if (!id) {
         return id.error();
     }
-    return Command{*id, *method, request.toObject()};
+    return Command{*id, *method, request.toObject(), {}};
 }
 
 Result<Command> parseLine(QByteArrayView line)
@@ -217,6 +218,11 @@ Result<QList<Command>> parseFrame(const QByteArray &frame)
         if (!command) {
             return Error{DisconnectCode::BadRequest,
                          u"line %1: %2"_s.arg(lineNumber).arg(command.error().message)};
+        }
+        if (command->method == Method::Publish) {
+            // Forwarded byte for byte: re-serialising would reorder keys and respell numbers.
+            const auto data = Json::memberSpan(line, {"publish", "data"});
+            command.value().rawData = data ? data->toByteArray() : QByteArray();
         }
         commands.append(std::move(command).value());
     }

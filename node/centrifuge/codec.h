@@ -45,6 +45,8 @@ struct Command
     Method method = Method::Pong;
     // The method's request object, e.g. {"channel":"news","token":"..."}.
     QJsonObject request;
+    // Publish only: the data value exactly as the client wrote it.
+    QByteArray rawData;
 };
 
 // Error codes in replies (protocol section "Codes").

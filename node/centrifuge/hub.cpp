@@ -207,11 +207,17 @@ bool Hub::removeSubscription(ConnectionId id, Client &client, const QString &cha
 void Hub::publish(ConnectionId id,
                   quint32 commandId,
                   const QString &channel,
-                  const QByteArray &data)
+                  const QByteArray &data,
+                  bool subscribersOnly)
 {
     const auto client = m_clients.constFind(id);
     const Config::AppSettings *app = client == m_clients.cend() ? nullptr : appOf(*client);
     if (!app) {
+        return;
+    }
+    if (subscribersOnly && !client->subscriptions.contains(channel)) {
+        m_fanout.send(id, Replies::error(commandId, ErrorCode::PermissionDenied,
+                                         u"permission denied"_s));
         return;
     }
     Broker::Publication publication;
@@ -291,26 +297,32 @@ Result<QByteArray> Hub::historyResult(const Config::AppSettings &app, const Hist
     }
     const Broker::HistoryStream &stream =
             m_broker.stream(app.id, request.channel, nowMs(), ttlMsOf(*space));
-    QList<Broker::Publication> publications;
-    if (request.since) {
-        const auto after = stream.after({request.since->offset, request.since->epoch});
-        if (!after) {
-            return Error{ErrorCode::UnrecoverablePosition, u"unrecoverable position"_s};
-        }
-        publications = *after;
-    } else {
-        publications = stream.latest(stream.size());
-    }
     const qsizetype limit = request.limit < 0
                                     ? MaxPublicationsPerReply
                                     : qMin<qsizetype>(request.limit, MaxPublicationsPerReply);
+    // As the reference server pages: forward from the oldest kept (or from just after
+    // `since`), reverse from the newest (or from just before `since`).
+    QList<Broker::Publication> publications = stream.latest(stream.size());
+    if (request.since) {
+        if (request.since->epoch != stream.epoch()) {
+            return Error{ErrorCode::UnrecoverablePosition, u"unrecoverable position"_s};
+        }
+        const quint64 offset = request.since->offset;
+        if (request.reverse && offset == 0) {
+            return Error{ErrorCode::BadRequest, u"bad request: reverse needs since.offset"_s};
+        }
+        if (!request.reverse && !stream.after({offset, stream.epoch()})) {
+            return Error{ErrorCode::UnrecoverablePosition, u"unrecoverable position"_s};
+        }
+        publications.removeIf([&](const Broker::Publication &publication) {
+            return request.reverse ? publication.offset >= offset : publication.offset <= offset;
+        });
+    }
     if (request.reverse) {
         std::reverse(publications.begin(), publications.end());
     }
-    // Forward reads keep the oldest first; without `since` they show the newest `limit`.
     if (publications.size() > limit) {
-        publications = request.since || request.reverse ? publications.first(limit)
-                                                        : publications.last(limit);
+        publications.resize(limit);
     }
     ObjectWriter writer;
     if (!publications.isEmpty()) {

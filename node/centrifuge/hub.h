@@ -40,7 +40,8 @@ public:
     void publish(Broker::ConnectionId id,
                  quint32 commandId,
                  const QString &channel,
-                 const QByteArray &data);
+                 const QByteArray &data,
+                 bool subscribersOnly);
     void presence(Broker::ConnectionId id, quint32 commandId, const QString &channel, bool stats);
     void history(Broker::ConnectionId id, const HistoryRequest &request);
     void closeConnection(Broker::ConnectionId id);

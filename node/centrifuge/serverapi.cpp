@@ -4,6 +4,7 @@
 #include "hub.h"
 
 #include <common/crypto/digest.h>
+#include <common/json/jsonspan.h>
 #include <common/json/jsonwriter.h>
 #include <node/logging.h>
 
@@ -50,24 +51,29 @@ QList<QPair<QString, QString>> tagsOf(const QJsonObject &body)
     return tags;
 }
 
-Result<Work> publishWork(const QJsonObject &body)
+// The data member exactly as the service wrote it: forwarded without re-serialising.
+QByteArray dataOf(const QJsonObject &body, const QByteArray &rawBody)
+{
+    const auto span = Json::memberSpan(rawBody, {"data"});
+    return span ? span->toByteArray() : rawJson(body.value("data"_L1));
+}
+
+Result<Work> publishWork(const QJsonObject &body, const QByteArray &rawBody)
 {
     const QString channel = body.value("channel"_L1).toString();
-    const QJsonValue data = body.value("data"_L1);
-    if (channel.isEmpty() || data.isUndefined()) {
+    if (channel.isEmpty() || body.value("data"_L1).isUndefined()) {
         return badRequest(u"publish needs a channel and data"_s);
     }
-    return Work([channel, data = rawJson(data),
+    return Work([channel, data = dataOf(body, rawBody),
                  tags = tagsOf(body)](Hub &hub, const Config::AppSettings &app) {
         return hub.publishFromApi(app, channel, data, tags);
     });
 }
 
-Result<Work> broadcastWork(const QJsonObject &body)
+Result<Work> broadcastWork(const QJsonObject &body, const QByteArray &rawBody)
 {
     const QJsonArray channels = body.value("channels"_L1).toArray();
-    const QJsonValue data = body.value("data"_L1);
-    if (channels.isEmpty() || data.isUndefined()) {
+    if (channels.isEmpty() || body.value("data"_L1).isUndefined()) {
         return badRequest(u"broadcast needs channels and data"_s);
     }
     QStringList names;
@@ -78,7 +84,7 @@ Result<Work> broadcastWork(const QJsonObject &body)
         names.append(channel.toString());
     }
     return Work(
-            [names, data = rawJson(data),
+            [names, data = dataOf(body, rawBody),
              tags = tagsOf(body)](Hub &hub, const Config::AppSettings &app) -> Result<QByteArray> {
                 QByteArray responses(1, '[');
                 for (const QString &channel : names) {
@@ -130,13 +136,13 @@ Result<Work> readWork(const QString &method, const QJsonObject &body)
     });
 }
 
-Result<Work> workFor(const QString &method, const QJsonObject &body)
+Result<Work> workFor(const QString &method, const QJsonObject &body, const QByteArray &rawBody)
 {
     if (method == "publish"_L1) {
-        return publishWork(body);
+        return publishWork(body, rawBody);
     }
     if (method == "broadcast"_L1) {
-        return broadcastWork(body);
+        return broadcastWork(body, rawBody);
     }
     if (method == "presence"_L1 || method == "presence_stats"_L1 || method == "history"_L1
         || method == "channels"_L1) {
@@ -192,7 +198,7 @@ void ServerApi::handle(const Http::Request &request, const Reply &reply) const
         reply(bad);
         return;
     }
-    const auto work = workFor(request.path.mid(ApiPrefix.size()), body.object());
+    const auto work = workFor(request.path.mid(ApiPrefix.size()), body.object(), request.body);
     if (!work) {
         reply(resultResponse(work.error()));
         return;

@@ -19,6 +19,9 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int CloseReplyTimeoutMs = 5000;
+// Allowed for nbf and iat, whose issuer's clock may run a little ahead of ours. exp gets none,
+// as in Centrifugo: a token accepted past its exp would be closed again moments later.
+constexpr qint64 TokenClockSkewSeconds = 5;
 
 qint64 nowSeconds()
 {
@@ -65,6 +68,7 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     , m_keys(std::move(tokenKeys))
     , m_clientId(QUuid::createUuid().toString(QUuid::WithoutBraces))
 {
+    m_verifyOptions.leeway = TokenClockSkewSeconds;
     m_verifyOptions.audience = m_app.tokenAudience;
     m_verifyOptions.issuer = m_app.tokenIssuer;
     // The frame limit is checked against each frame's header, so an oversize frame is refused
@@ -321,15 +325,17 @@ void Session::handlePublish(const Command &command)
         replyError(command.id, ErrorCode::BadRequest, u"bad request: publish needs data"_s);
         return;
     }
-    const QByteArray raw = rawJson(data);
+    const QByteArray raw = command.rawData.isEmpty() ? rawJson(data) : command.rawData;
     if (raw.size() > m_app.maxEventPayloadBytes) {
         replyError(command.id, ErrorCode::LimitExceeded,
                    u"limit exceeded: data is %1 bytes, the limit is %2"_s.arg(raw.size())
                            .arg(m_app.maxEventPayloadBytes));
         return;
     }
-    post([hub = m_hub, id = m_id, commandId = command.id, channel, raw] {
-        hub->publish(id, commandId, channel, raw);
+    // A channel that needs a subscription token takes publications only from its subscribers.
+    const bool subscribersOnly = requiresSubscriptionToken(channel, *space);
+    post([hub = m_hub, id = m_id, commandId = command.id, channel, raw, subscribersOnly] {
+        hub->publish(id, commandId, channel, raw, subscribersOnly);
     });
 }
 
@@ -422,7 +428,12 @@ Result<Tokens::Claims> Session::verifyToken(const QJsonValue &token) const
     if (text.isEmpty()) {
         return Tokens::jwtError(Tokens::JwtError::Malformed, u"no token"_s);
     }
-    return Tokens::verify(text.toUtf8(), *m_keys, nowSeconds(), m_verifyOptions);
+    const qint64 now = nowSeconds();
+    auto claims = Tokens::verify(text.toUtf8(), *m_keys, now, m_verifyOptions);
+    if (claims && claims->expiresAt && *claims->expiresAt <= now) {
+        return Tokens::jwtError(Tokens::JwtError::Expired, u"token expired"_s);
+    }
+    return claims;
 }
 
 Result<Config::NamespaceSettings> Session::namespaceFor(const QString &channel) const

@@ -1,5 +1,6 @@
 #include "frames.h"
 
+#include <common/json/jsonspan.h>
 #include <common/json/jsonwriter.h>
 
 #include <QJsonArray>
@@ -31,7 +32,9 @@ Result<ClientFrame> parseClientFrame(const QByteArray &text)
     if (!channel.isUndefined() && !channel.isString()) {
         return Error{0, u"\"channel\" must be a string"_s};
     }
-    return ClientFrame{event.toString(), channel.toString(), object.value("data"_L1)};
+    const auto rawData = Json::memberSpan(text, {"data"});
+    return ClientFrame{event.toString(), channel.toString(), object.value("data"_L1),
+                       rawData ? rawData->toByteArray() : QByteArray()};
 }
 
 QByteArray compactJson(const QJsonValue &value)

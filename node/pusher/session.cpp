@@ -360,8 +360,11 @@ void Session::handleClientEvent(const ClientFrame &frame)
     publication.event = frame.event;
     publication.origin = Broker::Origin::Client;
     publication.dataIsJson = !frame.data.isString();
-    publication.data =
-            frame.data.isString() ? frame.data.toString().toUtf8() : compactJson(frame.data);
+    if (frame.data.isString()) {
+        publication.data = frame.data.toString().toUtf8();
+    } else {
+        publication.data = frame.rawData.isEmpty() ? compactJson(frame.data) : frame.rawData;
+    }
     if (publication.data.size() > m_app.maxEventPayloadBytes) {
         reply(Frames::error(std::nullopt, u"Event data is %1 bytes, the limit is %2"_s
                                                   .arg(publication.data.size())
