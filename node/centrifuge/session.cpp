@@ -5,11 +5,10 @@
 #include <common/json/jsonwriter.h>
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
-#include <node/transport/closereason.h>
+#include <node/transport/websocketclose.h>
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QTimer>
 #include <QUuid>
 
 namespace DNotifier::Centrifuge {
@@ -18,7 +17,6 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr int CloseReplyTimeoutMs = 5000;
 // Allowed for nbf and iat, whose issuer's clock may run a little ahead of ours. exp gets none,
 // as in Centrifugo: a token accepted past its exp would be closed again moments later.
 constexpr qint64 TokenClockSkewSeconds = 5;
@@ -109,9 +107,7 @@ void Session::close(int code, const QString &reason)
     }
     qCDebug(lcCentrifuge) << "closing"
                           << "conn=" << m_id << "code=" << code << reason;
-    m_socket->close(QWebSocketProtocol::CloseCode(code), Transport::closeReason(reason));
-    QWebSocket *socket = m_socket.get();
-    QTimer::singleShot(CloseReplyTimeoutMs, socket, [socket] { socket->abort(); });
+    Transport::closeWebSocket(m_socket.get(), code, reason);
 }
 
 void Session::checkActivity(qint64 now)

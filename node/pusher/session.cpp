@@ -6,14 +6,13 @@
 #include <common/pusher/channelname.h>
 #include <common/pusher/signatures.h>
 #include <node/logging.h>
-#include <node/transport/closereason.h>
+#include <node/transport/websocketclose.h>
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
-#include <QTimer>
 
 namespace DNotifier::Pusher {
 
@@ -22,7 +21,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int MaxWatchlist = 100;
-constexpr int CloseReplyTimeoutMs = 5000;
 
 qint64 nowMs()
 {
@@ -107,8 +105,7 @@ void Session::close(int code, const QString &reason)
     if (!m_open) {
         return;
     }
-    m_socket->close(QWebSocketProtocol::CloseCode(code), Transport::closeReason(reason));
-    abortIfNoCloseReply(m_socket.get());
+    Transport::closeWebSocket(m_socket.get(), code, reason);
 }
 
 void Session::checkActivity(qint64 now)
@@ -133,15 +130,7 @@ void Session::checkActivity(qint64 now)
 void Session::refuse(QWebSocket *socket, int code, const QString &message)
 {
     socket->sendTextMessage(QString::fromUtf8(Frames::error(code, message)));
-    socket->close(QWebSocketProtocol::CloseCode(code), Transport::closeReason(message));
-    abortIfNoCloseReply(socket);
-}
-
-void Session::abortIfNoCloseReply(QWebSocket *socket)
-{
-    // A peer that never answers the close frame (half-open, or hostile) must not keep its
-    // socket forever.
-    QTimer::singleShot(CloseReplyTimeoutMs, socket, [socket] { socket->abort(); });
+    Transport::closeWebSocket(socket, code, message);
 }
 
 void Session::onTextMessage(const QString &message)

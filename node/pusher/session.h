@@ -51,7 +51,6 @@ public:
 
     // Sends pusher:error and closes, for a connection refused before it becomes a session.
     static void refuse(QWebSocket *socket, int code, const QString &message);
-    static void abortIfNoCloseReply(QWebSocket *socket);
 
 Q_SIGNALS:
     void finished(DNotifier::Broker::ConnectionId id);

@@ -1,4 +1,4 @@
-#include <node/transport/closereason.h>
+#include <node/transport/websocketclose.h>
 
 #include <QTest>
 

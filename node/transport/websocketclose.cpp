@@ -1,10 +1,14 @@
-#include "closereason.h"
+#include "websocketclose.h"
+
+#include <QTimer>
+#include <QWebSocket>
 
 namespace DNotifier::Transport {
 
 namespace {
 
 constexpr qsizetype MaxReasonBytes = 123;
+constexpr int CloseReplyTimeoutMs = 5000;
 
 } // namespace
 
@@ -24,6 +28,12 @@ QString closeReason(const QString &reason)
         end += pair ? 2 : 1;
     }
     return reason.left(end);
+}
+
+void closeWebSocket(QWebSocket *socket, int code, const QString &reason)
+{
+    socket->close(QWebSocketProtocol::CloseCode(code), closeReason(reason));
+    QTimer::singleShot(CloseReplyTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
 } // namespace DNotifier::Transport
