@@ -79,6 +79,11 @@ Result<void> validateEventName(const QString &name, int maxLength)
     if (name.isEmpty()) {
         return Error{0, QStringLiteral("Event name must not be empty")};
     }
+    if (name.startsWith(QLatin1StringView("pusher:"))
+        || name.startsWith(QLatin1StringView("pusher_internal:"))) {
+        return Error{0, QStringLiteral("Event names starting with pusher: or pusher_internal: are "
+                                       "reserved for the protocol")};
+    }
     if (name.size() > maxLength) {
         return Error{0, QStringLiteral("Event name is %1 characters long, the limit is %2")
                                 .arg(name.size())

@@ -98,6 +98,12 @@ bool Broker::isSubscribed(ConnectionId id, const QString &channel) const
     return it != m_connections.cend() && it->channels.contains(channel);
 }
 
+int Broker::subscriptionCount(ConnectionId id) const
+{
+    const auto it = m_connections.constFind(id);
+    return it == m_connections.cend() ? 0 : int(it->channels.size());
+}
+
 QString Broker::memberOf(ConnectionId id, const QString &channelName) const
 {
     const Channel *found = channel(appOf(id), channelName);
@@ -152,6 +158,15 @@ QList<ChannelSummary> Broker::channels(const QString &appId, const QString &pref
 void Broker::setCached(const QString &appId, const Publication &publication)
 {
     m_apps[appId].cache.insert(publication.channel, publication);
+}
+
+void Broker::dropExpiredCache(qint64 nowMs)
+{
+    for (auto app = m_apps.begin(); app != m_apps.end(); ++app) {
+        app->cache.removeIf([nowMs](const auto &entry) {
+            return nowMs - entry.value().createdMs > CachedPublicationTtlMs;
+        });
+    }
 }
 
 std::optional<Publication> Broker::cached(const QString &appId,

@@ -17,6 +17,9 @@
 
 namespace DNotifier::Broker {
 
+// A cache channel's last publication is replayed for at most 30 minutes, as Pusher does.
+inline constexpr qint64 CachedPublicationTtlMs = 30 * 60 * 1000;
+
 struct ConnectionRemoval
 {
     QList<UnsubscribeOutcome> channels;
@@ -43,6 +46,7 @@ public:
     ConnectionRemoval removeConnection(ConnectionId id);
 
     bool isSubscribed(ConnectionId id, const QString &channel) const;
+    int subscriptionCount(ConnectionId id) const;
     // The presence user id the connection joined the channel as, else empty.
     QString memberOf(ConnectionId id, const QString &channel) const;
     QList<ConnectionId> recipients(const QString &appId,
@@ -52,6 +56,9 @@ public:
     QList<ChannelSummary> channels(const QString &appId, const QString &prefix) const;
 
     void setCached(const QString &appId, const Publication &publication);
+    // Forgets cached publications older than the TTL, which are otherwise only checked when
+    // read: apps with a cache channel per user would grow without bound.
+    void dropExpiredCache(qint64 nowMs);
     std::optional<Publication> cached(const QString &appId,
                                       const QString &channel,
                                       qint64 nowMs,

@@ -80,6 +80,7 @@ inline constexpr int ConnectionExpired = 3005;
 inline constexpr int Slow = 3008;
 inline constexpr int InsufficientState = 3010;
 inline constexpr int NoPong = 3012;
+inline constexpr int TooManyRequests = 3013;
 inline constexpr int InvalidToken = 3500;
 inline constexpr int BadRequest = 3501;
 inline constexpr int Stale = 3502;

@@ -3,6 +3,7 @@
 #include <common/json/jsonwriter.h>
 #include <node/delivery/crossprotocol.h>
 #include <node/logging.h>
+#include <node/transport/clientlimits.h>
 
 #include <QDateTime>
 #include <QRegularExpression>
@@ -120,6 +121,9 @@ Result<QByteArray> Hub::addSubscription(ConnectionId id,
     }
     if (client.subscriptions.contains(request.channel)) {
         return Error{ErrorCode::AlreadySubscribed, u"already subscribed"_s};
+    }
+    if (client.subscriptions.size() >= Transport::MaxSubscriptionsPerConnection) {
+        return Error{ErrorCode::LimitExceeded, u"limit exceeded"_s};
     }
     const Broker::SubscribeOutcome outcome =
             m_broker.subscribe(id, request.channel, std::nullopt, app->maxPresenceMembers);

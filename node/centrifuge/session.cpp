@@ -95,8 +95,14 @@ void Session::start()
 
 void Session::send(const QString &frame)
 {
-    if (m_open) {
-        m_socket->sendTextMessage(frame);
+    if (!m_open) {
+        return;
+    }
+    m_socket->sendTextMessage(frame);
+    if (m_socket->bytesToWrite() > Transport::MaxOutboundBytes) {
+        qCWarning(lcCentrifuge) << "slow consumer disconnected"
+                                << "conn=" << m_id << "pending_bytes=" << m_socket->bytesToWrite();
+        close(DisconnectCode::Slow, u"slow"_s);
     }
 }
 
@@ -107,6 +113,7 @@ void Session::close(int code, const QString &reason)
     }
     qCDebug(lcCentrifuge) << "closing"
                           << "conn=" << m_id << "code=" << code << reason;
+    m_open = false;
     Transport::closeWebSocket(m_socket.get(), code, reason);
 }
 
@@ -154,11 +161,20 @@ void Session::expireSubscriptions(qint64 now)
 
 void Session::onTextMessage(const QString &message)
 {
+    if (!m_open) {
+        return;
+    }
     const Result<QList<Command>> commands = parseFrame(message.toUtf8());
     if (!commands) {
         qCInfo(lcCentrifuge) << "bad frame"
                              << "conn=" << m_id << commands.error().message;
         close(DisconnectCode::BadRequest, u"bad request"_s);
+        return;
+    }
+    if (!m_requestRate.take(QDateTime::currentMSecsSinceEpoch(), int(commands->size()))) {
+        qCWarning(lcCentrifuge) << "client over the request rate, disconnected"
+                                << "conn=" << m_id;
+        close(DisconnectCode::TooManyRequests, u"too many requests"_s);
         return;
     }
     for (const Command &command : commands.value()) {

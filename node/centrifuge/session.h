@@ -12,6 +12,7 @@
 #include <common/tokens/keyset.h>
 #include <node/broker/types.h>
 #include <node/config/settings.h>
+#include <node/transport/clientlimits.h>
 
 #include <QHash>
 #include <QObject>
@@ -92,6 +93,7 @@ private:
     QString m_user;
     bool m_connected = false;
     bool m_open = true;
+    Transport::RequestRateLimiter m_requestRate;
     qint64 m_startedMs = 0;
     qint64 m_lastPingMs = 0;
     qint64 m_pingSentMs = 0;

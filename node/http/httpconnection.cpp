@@ -45,7 +45,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket,
 {
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
-        if (m_mode == Mode::Head && m_socket) {
+        // A request that stops arriving, head or body, must not hold its socket.
+        if ((m_mode == Mode::Head || m_mode == Mode::Body) && m_socket) {
             qCDebug(lcHttp) << "connection idle, closing"
                             << "conn=" << m_id;
             m_socket->abort();
@@ -85,20 +86,22 @@ void HttpConnection::closeAfterWrite()
     // Closing while the client still sends (a refused oversize body) would make the kernel
     // reset the connection and the client might never read the answer: finish writing, shut
     // down the sending side, then read and discard for a while until the client closes.
-    auto shutDownWhenWritten = [this] {
-        if (!m_socket || m_socket->bytesToWrite() > 0 || m_drainTimer.isActive()) {
-            return;
-        }
-        ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
-        m_drainTimer.start(DrainTimeoutMs);
-    };
-    connect(m_socket, &QTcpSocket::bytesWritten, this, shutDownWhenWritten);
+    // A client that reads nothing gets the same few seconds as one that keeps sending.
+    m_idleTimer.stop();
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, [this] {
         if (m_socket) {
             m_socket->abort();
         }
     });
+    m_drainTimer.start(DrainTimeoutMs);
+    auto shutDownWhenWritten = [this] {
+        if (m_socket && m_socket->bytesToWrite() == 0 && !m_shutDown) {
+            m_shutDown = true;
+            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        }
+    };
+    connect(m_socket, &QTcpSocket::bytesWritten, this, shutDownWhenWritten);
     shutDownWhenWritten();
 }
 
@@ -112,6 +115,7 @@ void HttpConnection::readAvailable()
         parseHead();
         break;
     case Mode::Body:
+        restartIdleTimer();
         m_buffer += m_socket->readAll();
         parseBody();
         break;

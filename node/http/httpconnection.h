@@ -85,6 +85,7 @@ private:
     QTimer m_idleTimer;
     QTimer m_drainTimer;
     qint64 m_drained = 0;
+    bool m_shutDown = false;
 };
 
 } // namespace DNotifier::Http

@@ -22,7 +22,6 @@ namespace {
 
 // Pusher accepts requests signed up to ten minutes before or after its own clock.
 constexpr qint64 TimestampWindowSeconds = 600;
-constexpr qint64 CacheTtlMs = 30 * 60 * 1000;
 
 Response jsonResponse(const QJsonObject &object)
 {
@@ -118,8 +117,9 @@ Response describeChannel(const Hub &hub,
     result.insert("occupied"_L1, state != nullptr);
     if (info.cache) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        if (const auto cached = hub.broker().cached(appId, channel, now, CacheTtlMs)) {
-            const qint64 ttl = (cached->createdMs + CacheTtlMs - now) / 1000;
+        if (const auto cached =
+                    hub.broker().cached(appId, channel, now, Broker::CachedPublicationTtlMs)) {
+            const qint64 ttl = (cached->createdMs + Broker::CachedPublicationTtlMs - now) / 1000;
             result.insert("cache"_L1, QJsonObject{{"data"_L1, QString::fromUtf8(cached->data)},
                                                   {"ttl"_L1, ttl}});
         }

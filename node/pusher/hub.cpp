@@ -4,6 +4,7 @@
 
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
+#include <node/transport/clientlimits.h>
 
 #include <QDateTime>
 #include <QTimer>
@@ -15,8 +16,6 @@ using Broker::ConnectionId;
 
 namespace {
 
-// Pusher keeps a cache channel's last event for at most 30 minutes.
-constexpr qint64 CacheTtlMs = 30 * 60 * 1000;
 constexpr int CountThrottleThreshold = 100;
 constexpr qint64 CountThrottleMs = 5000;
 
@@ -92,6 +91,15 @@ void Hub::subscribe(ConnectionId id,
 {
     const Config::AppSettings *app = appOf(id);
     if (!app) {
+        return;
+    }
+    if (!m_broker.isSubscribed(id, channel)
+        && m_broker.subscriptionCount(id) >= Transport::MaxSubscriptionsPerConnection) {
+        sendTo(id,
+               Frames::subscriptionError(channel, u"LimitReached"_s,
+                                         u"A connection may subscribe to at most %1 channels"_s.arg(
+                                                 Transport::MaxSubscriptionsPerConnection),
+                                         403));
         return;
     }
     const auto outcome = m_broker.subscribe(id, channel, member, app->maxPresenceMembers);
@@ -255,7 +263,7 @@ void Hub::confirmSubscription(ConnectionId id, const QString &channel)
 
 void Hub::replayCache(ConnectionId id, const QString &appId, const QString &channel)
 {
-    const auto cached = m_broker.cached(appId, channel, nowMs(), CacheTtlMs);
+    const auto cached = m_broker.cached(appId, channel, nowMs(), Broker::CachedPublicationTtlMs);
     if (cached) {
         sendTo(id, Frames::event(*cached));
         return;

@@ -14,6 +14,8 @@
 #include <QJsonObject>
 #include <QTcpSocket>
 
+#include <cmath>
+
 namespace DNotifier::Pusher {
 
 using namespace Qt::Literals::StringLiterals;
@@ -34,8 +36,10 @@ std::optional<QString> userIdFrom(const QJsonValue &value)
         return value.toString();
     }
     if (value.isDouble()) {
+        // Only integers a double holds exactly: beyond 2^53 two different ids could merge.
+        constexpr double LargestExact = 9007199254740992.0;
         const double number = value.toDouble();
-        if (number == double(qint64(number))) {
+        if (std::abs(number) <= LargestExact && number == std::trunc(number)) {
             return QString::number(qint64(number));
         }
     }
@@ -95,8 +99,15 @@ void Session::start()
 
 void Session::send(const QString &frame)
 {
-    if (m_open) {
-        m_socket->sendTextMessage(frame);
+    if (!m_open) {
+        return;
+    }
+    m_socket->sendTextMessage(frame);
+    if (m_socket->bytesToWrite() > Transport::MaxOutboundBytes) {
+        qCWarning(lcPusher) << "slow consumer disconnected"
+                            << "conn=" << m_id << "pending_bytes=" << m_socket->bytesToWrite();
+        // 4100: over capacity, reconnect after a back-off.
+        close(4100, u"Slow consumer: output buffer full"_s);
     }
 }
 
@@ -105,6 +116,7 @@ void Session::close(int code, const QString &reason)
     if (!m_open) {
         return;
     }
+    m_open = false;
     Transport::closeWebSocket(m_socket.get(), code, reason);
 }
 
@@ -127,15 +139,19 @@ void Session::checkActivity(qint64 now)
     }
 }
 
-void Session::refuse(QWebSocket *socket, int code, const QString &message)
-{
-    socket->sendTextMessage(QString::fromUtf8(Frames::error(code, message)));
-    Transport::closeWebSocket(socket, code, message);
-}
-
 void Session::onTextMessage(const QString &message)
 {
     markActivity();
+    if (!m_open) {
+        return;
+    }
+    if (!m_requestRate.take(nowMs())) {
+        qCWarning(lcPusher) << "client over the request rate, disconnected"
+                            << "conn=" << m_id;
+        close(4100,
+              u"Too many messages: more than %1 per second"_s.arg(Transport::MaxRequestsPerSecond));
+        return;
+    }
     const Result<ClientFrame> frame = parseClientFrame(message.toUtf8());
     if (!frame) {
         logBadInput(frame.error().message);

@@ -8,6 +8,7 @@
 
 #include <node/broker/types.h>
 #include <node/config/settings.h>
+#include <node/transport/clientlimits.h>
 
 #include <QObject>
 #include <QPointer>
@@ -49,9 +50,6 @@ public:
     // Pings a silent client, and closes it with 4201 when the ping goes unanswered.
     void checkActivity(qint64 nowMs);
 
-    // Sends pusher:error and closes, for a connection refused before it becomes a session.
-    static void refuse(QWebSocket *socket, int code, const QString &message);
-
 Q_SIGNALS:
     void finished(DNotifier::Broker::ConnectionId id);
 
@@ -89,6 +87,7 @@ private:
     qint64 m_rateWindowStartMs = 0;
     int m_rateWindowCount = 0;
     bool m_open = true;
+    Transport::RequestRateLimiter m_requestRate;
     bool m_loggedBadInput = false;
 };
 

@@ -18,7 +18,7 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr int HistoryCleanupMs = 60'000;
+constexpr int StateCleanupMs = 60'000;
 // Time for close frames to reach clients before the process exits.
 constexpr int ShutdownGraceMs = 500;
 
@@ -54,7 +54,7 @@ Result<void> NodeRuntime::start()
     m_centrifugeHub = new Centrifuge::Hub(apps, m_broker, m_fanout, this, this);
 
     startWebhooks(apps);
-    startHistoryCleanup(apps);
+    startStateCleanup(apps);
     const int threadCount =
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     m_budget =
@@ -114,10 +114,11 @@ void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &
     m_threads.push_back(std::move(thread));
 }
 
-void NodeRuntime::startHistoryCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps)
+void NodeRuntime::startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps)
 {
-    m_historyCleanup.setInterval(HistoryCleanupMs);
-    connect(&m_historyCleanup, &QTimer::timeout, this, [this, apps] {
+    m_stateCleanup.setInterval(StateCleanupMs);
+    connect(&m_stateCleanup, &QTimer::timeout, this, [this, apps] {
+        m_broker.dropExpiredCache(QDateTime::currentMSecsSinceEpoch());
         m_broker.dropIdleHistories(QDateTime::currentMSecsSinceEpoch(),
                                    [&apps](const QString &appId, const QString &channel) -> qint64 {
                                        const Config::AppSettings *app = apps->byId(appId);
@@ -126,7 +127,7 @@ void NodeRuntime::startHistoryCleanup(const std::shared_ptr<const Apps::AppRegis
                                        return space ? qint64(space->historyTtlSeconds) * 1000 : 0;
                                    });
     });
-    m_historyCleanup.start();
+    m_stateCleanup.start();
 }
 
 quint16 NodeRuntime::port() const

@@ -69,7 +69,7 @@ private:
     };
 
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
-    void startHistoryCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
+    void startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
 
     Config::NodeSettings m_settings;
     std::unique_ptr<Transport::SocketBudget> m_budget;
@@ -81,7 +81,7 @@ private:
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;
     Transport::Acceptor *m_acceptor = nullptr;
-    QTimer m_historyCleanup;
+    QTimer m_stateCleanup;
 };
 
 } // namespace DNotifier::Runtime

@@ -1,6 +1,7 @@
 #include "ioworker.h"
 
 #include "socketbudget.h"
+#include "websocketclose.h"
 
 #include <node/centrifuge/hub.h>
 #include <node/centrifuge/serverapi.h>
@@ -28,6 +29,7 @@ constexpr int MaxProtocol = 7;
 const QLatin1StringView CentrifugePath("/connection/websocket");
 // Pusher clients reconnect at once after a 4200 close, which is what a restart needs.
 constexpr int ShutdownCloseCode = 4200;
+constexpr int HandshakeTimeoutMs = 10'000;
 
 std::atomic<quint64> s_connectionSerial{1};
 
@@ -146,6 +148,12 @@ void IoWorker::startUpgrade(QTcpSocket *socket)
     const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
     m_upgrading.insert(peer, socket);
     connect(socket, &QObject::destroyed, this, [this, peer] { m_upgrading.remove(peer); });
+    // QWebSocketServer times out only the handshakes it accepted itself, not handed-over ones.
+    QTimer::singleShot(HandshakeTimeoutMs, socket, [this, peer, socket] {
+        if (m_upgrading.value(peer) == socket) {
+            socket->abort();
+        }
+    });
     m_upgrader->handleConnection(socket);
 }
 
@@ -256,9 +264,8 @@ void IoWorker::refuse(std::unique_ptr<QWebSocket> socket,
 {
     qCInfo(lcPusher) << "refusing connection"
                      << "code=" << code << message;
-    QWebSocket *refused = socket.get();
+    socket->sendTextMessage(QString::fromUtf8(Pusher::Frames::error(code, message)));
     closeRefused(std::move(socket), transport, code, message);
-    refused->sendTextMessage(QString::fromUtf8(Pusher::Frames::error(code, message)));
 }
 
 void IoWorker::closeRefused(std::unique_ptr<QWebSocket> socket,
@@ -272,7 +279,7 @@ void IoWorker::closeRefused(std::unique_ptr<QWebSocket> socket,
         transport->setParent(refused);
     }
     connect(refused, &QWebSocket::disconnected, refused, &QObject::deleteLater);
-    Pusher::Session::refuse(refused, code, message);
+    Transport::closeWebSocket(refused, code, message);
 }
 
 void IoWorker::sweep()

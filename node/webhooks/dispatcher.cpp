@@ -16,6 +16,10 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int RequestTimeoutMs = 10'000;
+// Bounds on what an unreachable endpoint (or a client churning channels) can make the node
+// hold: past them, leave events are sent without their delay and new deliveries are dropped.
+constexpr qsizetype MaxHeldLeaves = 10'000;
+constexpr qsizetype MaxPendingDeliveries = 100'000;
 
 qint64 nowMs()
 {
@@ -57,7 +61,7 @@ void Dispatcher::report(const QString &appId, const WebhookEvent &event)
         return;
     }
     const bool isLeave = event.name == "channel_vacated"_L1 || event.name == "member_removed"_L1;
-    if (isLeave && m_timings.leaveDelayMs > 0) {
+    if (isLeave && m_timings.leaveDelayMs > 0 && m_heldLeaves.size() < MaxHeldLeaves) {
         holdLeave(appId, event);
         return;
     }
@@ -117,8 +121,16 @@ void Dispatcher::enqueue(const QString &appId, const WebhookEvent &event)
         Queue &queue = m_queues[key];
         queue.appId = appId;
         queue.target = i;
+        if (m_pendingDeliveries >= MaxPendingDeliveries) {
+            if (m_droppedDeliveries++ % 1000 == 0) {
+                qCWarning(lcWebhook) << "webhook backlog full, dropping events"
+                                     << "app=" << appId << "dropped=" << m_droppedDeliveries;
+            }
+            continue;
+        }
         if (!batching) {
             queue.deliveries.push_back({webhookBody(event.createdMs, {event}), 0, 0});
+            ++m_pendingDeliveries;
             pump(key);
             continue;
         }
@@ -137,6 +149,7 @@ void Dispatcher::flushBatch(const QString &queueKey)
         return;
     }
     it->deliveries.push_back({webhookBody(it->batch.first().createdMs, it->batch), 0, 0});
+    ++m_pendingDeliveries;
     it->batch.clear();
     pump(queueKey);
 }
@@ -149,6 +162,7 @@ void Dispatcher::pump(const QString &queueKey)
     }
     const Config::AppSettings *app = m_apps->byId(it->appId);
     if (!app || it->target >= app->webhooks.size()) {
+        m_pendingDeliveries -= qsizetype(it->deliveries.size());
         m_queues.erase(it);
         return;
     }
@@ -179,6 +193,7 @@ void Dispatcher::onReply(const QString &queueKey, QNetworkReply *reply)
     Delivery &head = it->deliveries.front();
     if (status >= 200 && status < 300) {
         it->deliveries.pop_front();
+        --m_pendingDeliveries;
     } else {
         ++head.attempts;
         const qint64 backoff =
@@ -189,6 +204,7 @@ void Dispatcher::onReply(const QString &queueKey, QNetworkReply *reply)
                                  << "url=" << reply->url().toString(QUrl::RemoveUserInfo)
                                  << "attempts=" << head.attempts << "status=" << status;
             it->deliveries.pop_front();
+            --m_pendingDeliveries;
         } else {
             qCInfo(lcWebhook) << "webhook failed, retrying"
                               << "app=" << it->appId << "status=" << status << "in_ms=" << backoff;

@@ -72,6 +72,8 @@ private:
     QNetworkAccessManager *m_network;
     QHash<QString, QTimer *> m_heldLeaves;
     QHash<QString, Queue> m_queues;
+    qsizetype m_pendingDeliveries = 0;
+    qint64 m_droppedDeliveries = 0;
 };
 
 } // namespace DNotifier::Webhooks

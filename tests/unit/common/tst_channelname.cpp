@@ -162,6 +162,10 @@ void tst_ChannelName::validateEventName_data()
     QTest::newRow("a 200-character name is accepted at the limit") << QString(200, u'e') << true;
     QTest::newRow("a 201-character name is refused over the limit") << QString(201, u'e') << false;
     QTest::newRow("an empty name is refused") << QString() << false;
+    QTest::newRow("a pusher: name is reserved") << u"pusher:subscribe"_s << false;
+    QTest::newRow("a pusher_internal: name is reserved")
+            << u"pusher_internal:member_added"_s << false;
+    QTest::newRow("pusher without a colon is an ordinary name") << u"pusher-news"_s << true;
 }
 
 void tst_ChannelName::validateEventName()
