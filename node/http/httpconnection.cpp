@@ -66,7 +66,7 @@ void HttpConnection::respond(const Response &response)
         return;
     }
     const bool keepAlive = m_keepAlive && !response.closeAfter;
-    m_socket->write(response.serialise(keepAlive));
+    m_socket->write(response.serialise(keepAlive, m_request.method != "HEAD"));
     if (!keepAlive) {
         m_mode = Mode::Closing;
         closeAfterWrite();
@@ -75,7 +75,7 @@ void HttpConnection::respond(const Response &response)
     m_mode = Mode::Head;
     m_servedOne = true;
     restartIdleTimer();
-    if (!m_buffer.isEmpty() || m_socket->bytesAvailable() > 0) {
+    if (!pending().isEmpty() || m_socket->bytesAvailable() > 0) {
         // Pipelined requests: parse on the next loop turn so a burst cannot recurse deeply.
         QMetaObject::invokeMethod(this, &HttpConnection::readAvailable, Qt::QueuedConnection);
     }
@@ -132,13 +132,19 @@ void HttpConnection::readAvailable()
 
 void HttpConnection::parseHead()
 {
-    // Peek instead of read: a WebSocket upgrade must leave its bytes in the socket.
-    const QByteArray data = m_buffer + m_socket->peek(m_socket->bytesAvailable());
+    // Bytes left over from earlier requests (pipelining) are parsed where they lie. Otherwise
+    // peek instead of read: a WebSocket upgrade must leave its bytes in the socket.
+    const bool pipelined = m_bufferStart < m_buffer.size();
+    if (pipelined) {
+        m_buffer += m_socket->readAll();
+    }
+    const QByteArray peeked = pipelined ? QByteArray() : m_socket->peek(m_socket->bytesAvailable());
+    const QByteArrayView data = pipelined ? pending() : QByteArrayView(peeked);
     http_parser probe{};
     http_parser_init(&probe, HTTP_REQUEST);
     probe.data = this;
     const size_t parsed =
-            http_parser_execute(&probe, &parserSettings(), data.constData(), size_t(data.size()));
+            http_parser_execute(&probe, &parserSettings(), data.data(), size_t(data.size()));
     const auto status = HTTP_PARSER_ERRNO(&probe);
     if (status == HPE_OK) {
         if (data.size() > m_limits.maxHeaderBytes) {
@@ -156,19 +162,25 @@ void HttpConnection::parseHead()
         fail(400, u"Malformed HTTP request: %1"_s.arg(QLatin1StringView(http_errno_name(status))));
         return;
     }
-    if (probe.upgrade) {
-        if (!m_buffer.isEmpty()) {
+    if (probe.upgrade && isWebSocketUpgrade(m_request)) {
+        if (pipelined) {
             fail(400, u"A WebSocket upgrade cannot follow a pipelined request"_s);
             return;
         }
         handOverUpgrade();
         return;
     }
-    m_buffer += m_socket->readAll();
-    m_buffer.remove(0, qsizetype(parsed));
+    if (!pipelined) {
+        m_buffer = m_socket->readAll();
+        m_bufferStart = 0;
+    }
+    consume(qsizetype(parsed));
     if (m_bodyTooLarge) {
         fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
         return;
+    }
+    if (m_request.header("Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     m_parser = probe;
     http_parser_pause(&m_parser, 0);
@@ -178,9 +190,10 @@ void HttpConnection::parseHead()
 
 void HttpConnection::parseBody()
 {
-    const size_t parsed = http_parser_execute(&m_parser, &parserSettings(), m_buffer.constData(),
-                                              size_t(m_buffer.size()));
-    m_buffer.remove(0, qsizetype(parsed));
+    const QByteArrayView data = pending();
+    const size_t parsed =
+            http_parser_execute(&m_parser, &parserSettings(), data.data(), size_t(data.size()));
+    consume(qsizetype(parsed));
     const auto status = HTTP_PARSER_ERRNO(&m_parser);
     if (m_bodyTooLarge) {
         fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
@@ -197,6 +210,31 @@ void HttpConnection::parseBody()
     m_idleTimer.stop();
     m_request.remoteAddress = m_socket->peerAddress();
     Q_EMIT requestReceived(m_id, m_request);
+}
+
+QByteArrayView HttpConnection::pending() const
+{
+    return QByteArrayView(m_buffer).sliced(m_bufferStart);
+}
+
+void HttpConnection::consume(qsizetype count)
+{
+    m_bufferStart += count;
+    // Moving the remaining bytes once per request would make pipelining quadratic: compact
+    // only when the consumed part dominates.
+    if (m_bufferStart >= m_buffer.size()) {
+        m_buffer.clear();
+        m_bufferStart = 0;
+    } else if (m_bufferStart > 64 * 1024 && m_bufferStart > m_buffer.size() / 2) {
+        m_buffer.remove(0, m_bufferStart);
+        m_bufferStart = 0;
+    }
+}
+
+bool HttpConnection::isWebSocketUpgrade(const Request &request)
+{
+    // Other upgrades (h2c from curl --http2, say) are served as plain HTTP/1.1 requests.
+    return request.method == "GET" && request.header("Upgrade").toLower().contains("websocket");
 }
 
 void HttpConnection::handOverUpgrade()

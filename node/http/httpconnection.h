@@ -53,6 +53,9 @@ private:
     void parseHead();
     void parseBody();
     void handOverUpgrade();
+    QByteArrayView pending() const;
+    void consume(qsizetype count);
+    static bool isWebSocketUpgrade(const Request &request);
     void closeAfterWrite();
     void fail(int status, const QString &message);
     void restartIdleTimer();
@@ -73,7 +76,9 @@ private:
     ConnectionLimits m_limits;
     Mode m_mode = Mode::Head;
     http_parser m_parser{};
+    // Read but not yet parsed: m_buffer from m_bufferStart on.
     QByteArray m_buffer;
+    qsizetype m_bufferStart = 0;
     QByteArray m_url;
     QByteArray m_headerField;
     QByteArray m_headerValue;

@@ -71,7 +71,7 @@ Response Response::error(int status, const QString &message)
     return json(status, Json::ObjectWriter().string("error"_L1, message).finish());
 }
 
-QByteArray Response::serialise(bool keepAlive) const
+QByteArray Response::serialise(bool keepAlive, bool withBody) const
 {
     QByteArray out =
             "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status)
@@ -79,7 +79,9 @@ QByteArray Response::serialise(bool keepAlive) const
             + "\r\nContent-Length: " + QByteArray::number(body.size())
             + (keepAlive && !closeAfter ? "\r\nConnection: keep-alive" : "\r\nConnection: close")
             + "\r\n\r\n";
-    out += body;
+    if (withBody) {
+        out += body;
+    }
     return out;
 }
 

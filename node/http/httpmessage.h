@@ -35,7 +35,8 @@ struct Response
     static Response json(int status, const QByteArray &body);
     // `{"error":"..."}` with the given status.
     static Response error(int status, const QString &message);
-    QByteArray serialise(bool keepAlive) const;
+    // A response to HEAD states the body's length but leaves the body out.
+    QByteArray serialise(bool keepAlive, bool withBody = true) const;
 };
 
 } // namespace DNotifier::Http
