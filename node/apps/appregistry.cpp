@@ -56,6 +56,7 @@ AppRegistry::AppRegistry(const QList<Config::AppSettings> &apps)
     for (qsizetype i = 0; i < m_apps.size(); ++i) {
         m_byKey.insert(m_apps.at(i).key, i);
         m_byId.insert(m_apps.at(i).id, i);
+        m_openConnections.insert(m_apps.at(i).id, std::make_shared<std::atomic<int>>(0));
     }
 }
 
@@ -74,6 +75,28 @@ const Config::AppSettings *AppRegistry::byId(QStringView id) const
 std::shared_ptr<const Tokens::KeySet> AppRegistry::tokenKeys(const QString &appId) const
 {
     return m_tokenKeys.value(appId);
+}
+
+bool AppRegistry::tryOpenConnection(const Config::AppSettings &app) const
+{
+    const auto counter = m_openConnections.value(app.id);
+    if (!counter) {
+        return false;
+    }
+    int open = counter->load(std::memory_order_relaxed);
+    do {
+        if (open >= app.maxConnections) {
+            return false;
+        }
+    } while (!counter->compare_exchange_weak(open, open + 1, std::memory_order_relaxed));
+    return true;
+}
+
+void AppRegistry::closeConnection(const QString &appId) const
+{
+    if (const auto counter = m_openConnections.value(appId)) {
+        counter->fetch_sub(1, std::memory_order_relaxed);
+    }
 }
 
 } // namespace DNotifier::Apps

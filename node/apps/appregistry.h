@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QList>
 
+#include <atomic>
 #include <memory>
 
 namespace DNotifier::Apps {
@@ -30,6 +31,11 @@ public:
     // The app's secret plus the public keys of its token key file.
     std::shared_ptr<const Tokens::KeySet> tokenKeys(const QString &appId) const;
 
+    // Counts the app's open client connections across I/O threads against max_connections.
+    // Returns false, taking nothing, when the app is full.
+    bool tryOpenConnection(const Config::AppSettings &app) const;
+    void closeConnection(const QString &appId) const;
+
 private:
     explicit AppRegistry(const QList<Config::AppSettings> &apps);
 
@@ -37,6 +43,8 @@ private:
     QHash<QByteArray, qsizetype> m_byKey;
     QHash<QString, qsizetype> m_byId;
     QHash<QString, std::shared_ptr<const Tokens::KeySet>> m_tokenKeys;
+    // The map never changes after creation; only the counters move.
+    QHash<QString, std::shared_ptr<std::atomic<int>>> m_openConnections;
 };
 
 } // namespace DNotifier::Apps

@@ -49,19 +49,6 @@ Hub::Hub(std::shared_ptr<const Apps::AppRegistry> apps,
 
 void Hub::openConnection(ConnectionId id, const QString &appId, const QByteArray &socketId)
 {
-    const Config::AppSettings *app = m_apps->byId(appId);
-    if (!app) {
-        return;
-    }
-    int &count = m_connectionsPerApp[appId];
-    if (count >= app->maxConnections) {
-        qCWarning(lcPusher) << "connection over quota"
-                            << "app=" << appId << "conn=" << id;
-        sendTo(id, Frames::error(4004, u"Over connection quota of %1"_s.arg(app->maxConnections)));
-        m_outlet->close(id, 4004, u"Over connection quota"_s);
-        return;
-    }
-    ++count;
     m_connections.insert(id, ConnectionInfo{appId, socketId});
     m_broker.addConnection(id, appId);
 }
@@ -74,7 +61,6 @@ void Hub::closeConnection(ConnectionId id)
     }
     const QString appId = info->appId;
     m_connections.erase(info);
-    --m_connectionsPerApp[appId];
 
     const Broker::ConnectionRemoval removal = m_broker.removeConnection(id);
     for (const auto &outcome : removal.channels) {

@@ -77,7 +77,6 @@ private:
     Delivery::Fanout &m_fanout;
     Delivery::Outlet *m_outlet;
     QHash<Broker::ConnectionId, ConnectionInfo> m_connections;
-    QHash<QString, int> m_connectionsPerApp;
 
     struct CountThrottle
     {

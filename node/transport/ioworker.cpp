@@ -204,6 +204,13 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
         return;
     }
 
+    if (!m_context.apps->tryOpenConnection(*app)) {
+        qCWarning(lcPusher) << "connection over quota"
+                            << "app=" << app->id;
+        refuse(std::move(socket), transport, 4004,
+               u"Over connection quota of %1"_s.arg(app->maxConnections));
+        return;
+    }
     Pusher::SessionTimeouts timeouts;
     timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
@@ -211,15 +218,18 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
                                         timeouts, this);
     m_sessions.insert(id, session);
-    connect(session, &Pusher::Session::finished, this, [this](Broker::ConnectionId finishedId) {
-        Pusher::Session *done = m_sessions.take(finishedId);
-        if (!done) {
-            return;
-        }
-        Pusher::Hub *hub = m_context.hub;
-        QMetaObject::invokeMethod(hub, [hub, finishedId] { hub->closeConnection(finishedId); });
-        done->deleteLater();
-    });
+    connect(session, &Pusher::Session::finished, this,
+            [this, appId = app->id](Broker::ConnectionId finishedId) {
+                Pusher::Session *done = m_sessions.take(finishedId);
+                if (!done) {
+                    return;
+                }
+                m_context.apps->closeConnection(appId);
+                Pusher::Hub *hub = m_context.hub;
+                QMetaObject::invokeMethod(hub,
+                                          [hub, finishedId] { hub->closeConnection(finishedId); });
+                done->deleteLater();
+            });
     session->start();
 }
 
@@ -235,6 +245,13 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
                      u"unknown or disabled app"_s);
         return;
     }
+    if (!m_context.apps->tryOpenConnection(*app)) {
+        qCWarning(lcCentrifuge) << "connection over quota"
+                                << "app=" << app->id;
+        closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
+                     u"connection limit"_s);
+        return;
+    }
     Centrifuge::SessionTimings timings;
     // Centrifuge pings on a fixed interval: at most 25 s, as Centrifugo does, or sooner when the
     // node's activity timeout is shorter.
@@ -245,15 +262,18 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
                                             m_context.apps->tokenKeys(app->id),
                                             m_context.centrifugeHub, timings, this);
     m_centrifugeSessions.insert(id, session);
-    connect(session, &Centrifuge::Session::finished, this, [this](Broker::ConnectionId finishedId) {
-        Centrifuge::Session *done = m_centrifugeSessions.take(finishedId);
-        if (!done) {
-            return;
-        }
-        Centrifuge::Hub *hub = m_context.centrifugeHub;
-        QMetaObject::invokeMethod(hub, [hub, finishedId] { hub->closeConnection(finishedId); });
-        done->deleteLater();
-    });
+    connect(session, &Centrifuge::Session::finished, this,
+            [this, appId = app->id](Broker::ConnectionId finishedId) {
+                Centrifuge::Session *done = m_centrifugeSessions.take(finishedId);
+                if (!done) {
+                    return;
+                }
+                m_context.apps->closeConnection(appId);
+                Centrifuge::Hub *hub = m_context.centrifugeHub;
+                QMetaObject::invokeMethod(hub,
+                                          [hub, finishedId] { hub->closeConnection(finishedId); });
+                done->deleteLater();
+            });
     session->start();
 }
 
