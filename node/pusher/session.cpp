@@ -37,9 +37,9 @@ std::optional<QString> userIdFrom(const QJsonValue &value)
     }
     if (value.isDouble()) {
         // Only integers a double holds exactly: beyond 2^53 two different ids could merge.
-        constexpr double LargestExact = 9007199254740992.0;
+        constexpr double ExactLimit = 9007199254740992.0;
         const double number = value.toDouble();
-        if (std::abs(number) <= LargestExact && number == std::trunc(number)) {
+        if (std::abs(number) < ExactLimit && number == std::trunc(number)) {
             return QString::number(qint64(number));
         }
     }
