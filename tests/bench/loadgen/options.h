@@ -1,0 +1,48 @@
+#pragma once
+
+// Command line of dnotifier-loadgen; `dnotifier-loadgen --help` prints it.
+
+#include "subscribers.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace DNotifier::Bench {
+
+enum class Workload {
+    Fanout,
+    Connections,
+};
+
+struct Options
+{
+    Workload workload = Workload::Fanout;
+    Target target;
+    int serverPid = 0;
+    double timeoutSeconds = 120;
+    std::size_t concurrency = 256;
+
+    // fanout
+    std::size_t subscribers = 1000;
+    double durationSeconds = 10;
+    double warmupSeconds = 1;
+    std::size_t messageBytes = 100;
+    std::size_t window = 256;
+    std::size_t batch = 64;
+    std::string channel = "bench-fanout";
+    std::string eventName = "bench";
+
+    // connections
+    std::size_t connections = 5000;
+    std::size_t firstIndex = 0;
+    bool sharedChannel = false;
+    bool hold = false;
+};
+
+std::string usage();
+
+// Nothing, with error set, when the arguments are not usable.
+std::optional<Options> parseOptions(int argc, char **argv, std::string &error);
+
+} // namespace DNotifier::Bench
