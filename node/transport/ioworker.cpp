@@ -43,6 +43,9 @@ IoWorker::IoWorker(int index, const WorkerContext &context)
     , m_serverApi(std::make_unique<Centrifuge::ServerApi>(context.apps, context.centrifugeHub))
 {
     connect(m_upgrader, &QWebSocketServer::newConnection, this, &IoWorker::onWebSocket);
+    // The worker is built on the main thread and then moved: parented, the timer moves with it,
+    // so it fires and is destroyed on the worker's thread.
+    m_sweepTimer.setParent(this);
     m_sweepTimer.setInterval(1000);
     connect(&m_sweepTimer, &QTimer::timeout, this, &IoWorker::sweep);
     m_sweepTimer.start();
