@@ -32,7 +32,9 @@ Result<ClientFrame> parseClientFrame(const QByteArray &text)
     if (!channel.isUndefined() && !channel.isString()) {
         return Error{0, u"\"channel\" must be a string"_s};
     }
-    const auto rawData = Json::memberSpan(text, {"data"});
+    // Only client events forward their data; other frames skip the second scan.
+    const bool forwarded = event.toString().startsWith("client-"_L1);
+    const auto rawData = forwarded ? Json::memberSpan(text, {"data"}) : std::nullopt;
     return ClientFrame{event.toString(), channel.toString(), object.value("data"_L1),
                        rawData ? rawData->toByteArray() : QByteArray()};
 }

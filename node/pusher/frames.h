@@ -20,7 +20,8 @@ struct ClientFrame
     // The top-level channel (client events carry it there).
     QString channel;
     QJsonValue data;
-    // The data value exactly as the client wrote it, forwarded without re-serialising.
+    // Client events only: the data value exactly as the client wrote it, forwarded without
+    // re-serialising.
     QByteArray rawData;
 };
 

@@ -151,6 +151,10 @@ void Hub::clientEvent(ConnectionId id, Broker::Publication publication)
     const QByteArray socketId = m_connections.value(id).socketId;
     publication.publisher = Broker::PublisherInfo{userId, QString::fromLatin1(socketId), {}, {}};
     publication = m_fanout.publish(*app, std::move(publication), id);
+    if (app->webhooks.isEmpty()) {
+        // Client events are per message: build no webhook event nobody would receive.
+        return;
+    }
 
     auto event = channelEvent(u"client_event"_s, publication.channel);
     event.event = publication.event;
