@@ -1,12 +1,16 @@
+#include <node/cli/jointokencommand.h>
 #include <node/cli/tokencommand.h>
+#include <node/cluster/cluster.h>
 #include <node/config/appstore.h>
 #include <node/config/commandline.h>
 #include <node/config/settingsloader.h>
 #include <node/runtime/banner.h>
+#include <node/runtime/clusterstart.h>
 #include <node/runtime/noderuntime.h>
 #include <node/runtime/signalwatcher.h>
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QProcessEnvironment>
 #include <QTextStream>
 
@@ -35,6 +39,10 @@ int main(int argc, char **argv)
         return Cli::runTokenCommand(arguments.mid(0, 1) + arguments.mid(2),
                                     QProcessEnvironment::systemEnvironment());
     }
+    if (arguments.value(1) == QLatin1StringView("join-token")) {
+        return Cli::runJoinTokenCommand(arguments.mid(0, 1) + arguments.mid(2),
+                                        QProcessEnvironment::systemEnvironment());
+    }
     const auto commandLine = Config::parseCommandLine(arguments);
     if (!commandLine) {
         return failStart(commandLine.error().message);
@@ -62,7 +70,16 @@ int main(int argc, char **argv)
         return failStart(distinct.error().message);
     }
 
-    Runtime::NodeRuntime runtime(*settings);
+    const auto cluster =
+            Runtime::resolveClusterStart(*settings, QDateTime::currentSecsSinceEpoch());
+    if (!cluster) {
+        return failStart(cluster.error().message);
+    }
+    settings.value().cluster.seeds = cluster->seeds;
+
+    Runtime::NodeRuntime runtime(*settings,
+                                 Cluster::ClusterIdentityView{cluster->identity.clusterId(),
+                                                              cluster->identity.secret});
     Runtime::SignalWatcher terminationSignals;
     QObject::connect(&terminationSignals, &Runtime::SignalWatcher::terminationRequested, &runtime,
                      &Runtime::NodeRuntime::shutDown);
@@ -71,7 +88,9 @@ int main(int argc, char **argv)
     if (const auto started = runtime.start(); !started) {
         return failStart(started.error().message);
     }
-    QTextStream(stdout) << Runtime::startBanner(*settings, runtime.port(),
+    const Runtime::ClusterBanner clusterBanner{runtime.peerPort(), cluster->identity.clusterId(),
+                                               cluster->identity.freshlyGenerated};
+    QTextStream(stdout) << Runtime::startBanner(*settings, runtime.port(), clusterBanner,
                                                 credentials->freshlyGenerated,
                                                 credentials->filePath)
                         << Qt::flush;

@@ -31,25 +31,38 @@ SubscribeOutcome Broker::subscribe(ConnectionId id,
         outcome.subscriptionCount = channel.subscriptionCount();
         return outcome;
     }
+    AppSpace &app = m_apps[connection->appId];
     if (member && !channel.members().contains(member->userId)
-        && channel.userCount() >= maxMembers) {
+        && !app.remote.hasMember(channelName, member->userId)
+        && userCount(app, channelName) >= maxMembers) {
         outcome.status = SubscribeStatus::PresenceFull;
         outcome.subscriptionCount = channel.subscriptionCount();
         if (channel.isEmpty()) {
-            m_apps[connection->appId].channels.remove(channelName);
+            app.channels.remove(channelName);
         }
         return outcome;
     }
 
     outcome.status = SubscribeStatus::Subscribed;
-    outcome.occupied = channel.isEmpty();
+    outcome.occupied = channel.isEmpty() && app.remote.subscriptionCount(channelName) == 0;
+    bool firstLocalMember = false;
     if (member) {
-        outcome.memberAdded = channel.addMember(id, *member);
+        firstLocalMember = channel.addMember(id, *member);
+        outcome.memberAdded =
+                firstLocalMember && !app.remote.hasMember(channelName, member->userId);
     } else {
         channel.add(id);
     }
     outcome.subscriptionCount = channel.subscriptionCount();
     connection->channels.insert(channelName);
+    if (m_observer) {
+        if (firstLocalMember) {
+            m_observer->localMemberAdded(connection->appId, channelName, *member);
+        }
+        m_observer->localSubscriptionsChanged(connection->appId, channelName,
+                                              outcome.subscriptionCount);
+    }
+    outcome.subscriptionCount += app.remote.subscriptionCount(channelName);
     return outcome;
 }
 
@@ -67,12 +80,22 @@ UnsubscribeOutcome Broker::unsubscribe(ConnectionId id, const QString &channelNa
         return outcome;
     }
     outcome.wasSubscribed = true;
-    outcome.memberRemoved = channel->remove(id);
-    outcome.subscriptionCount = channel->subscriptionCount();
+    const std::optional<PresenceMember> lastLocalMember = channel->remove(id);
+    if (lastLocalMember && !app.remote.hasMember(channelName, lastLocalMember->userId)) {
+        outcome.memberRemoved = lastLocalMember;
+    }
+    const int localCount = channel->subscriptionCount();
     if (channel->isEmpty()) {
-        outcome.vacated = true;
+        outcome.vacated = app.remote.subscriptionCount(channelName) == 0;
         app.channels.erase(channel);
     }
+    if (m_observer) {
+        if (lastLocalMember) {
+            m_observer->localMemberRemoved(connection->appId, channelName, lastLocalMember->userId);
+        }
+        m_observer->localSubscriptionsChanged(connection->appId, channelName, localCount);
+    }
+    outcome.subscriptionCount = localCount + app.remote.subscriptionCount(channelName);
     return outcome;
 }
 
@@ -145,13 +168,183 @@ QList<ChannelSummary> Broker::channels(const QString &appId, const QString &pref
     if (app == m_apps.cend()) {
         return result;
     }
+    QSet<QString> names;
     for (auto it = app->channels.cbegin(); it != app->channels.cend(); ++it) {
         if (it.key().startsWith(prefix)) {
-            result.append({it.key(), it->subscriptionCount(), it->userCount()});
+            names.insert(it.key());
         }
+    }
+    for (const QString &name : app->remote.channels()) {
+        if (name.startsWith(prefix)) {
+            names.insert(name);
+        }
+    }
+    for (const QString &name : std::as_const(names)) {
+        result.append(summary(appId, name));
     }
     std::sort(result.begin(), result.end(),
               [](const auto &a, const auto &b) { return a.name < b.name; });
+    return result;
+}
+
+ChannelSummary Broker::summary(const QString &appId, const QString &channelName) const
+{
+    ChannelSummary result;
+    result.name = channelName;
+    const auto app = m_apps.constFind(appId);
+    if (app == m_apps.cend()) {
+        return result;
+    }
+    const Channel *local = channel(appId, channelName);
+    result.subscriptionCount =
+            (local ? local->subscriptionCount() : 0) + app->remote.subscriptionCount(channelName);
+    result.userCount = userCount(*app, channelName);
+    result.occupied = result.subscriptionCount > 0;
+    return result;
+}
+
+QList<PresenceMember> Broker::presenceMembers(const QString &appId,
+                                              const QString &channelName) const
+{
+    QList<PresenceMember> result;
+    const auto app = m_apps.constFind(appId);
+    if (app == m_apps.cend()) {
+        return result;
+    }
+    const Channel *local = channel(appId, channelName);
+    if (local) {
+        for (auto it = local->members().cbegin(); it != local->members().cend(); ++it) {
+            result.append({it.key(), it->userInfo});
+        }
+    }
+    for (const PresenceMember &member : app->remote.members(channelName)) {
+        if (!local || !local->members().contains(member.userId)) {
+            result.append(member);
+        }
+    }
+    std::sort(result.begin(), result.end(),
+              [](const auto &a, const auto &b) { return a.userId < b.userId; });
+    return result;
+}
+
+int Broker::userCount(const AppSpace &app, const QString &channelName) const
+{
+    const auto local = app.channels.constFind(channelName);
+    int count = local == app.channels.cend() ? 0 : local->userCount();
+    for (const PresenceMember &member : app.remote.members(channelName)) {
+        if (local == app.channels.cend() || !local->members().contains(member.userId)) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+bool Broker::hasLocalMember(const QString &appId,
+                            const QString &channelName,
+                            const QString &user) const
+{
+    const Channel *local = channel(appId, channelName);
+    return local && local->members().contains(user);
+}
+
+void Broker::setRemoteSubscriptions(const NodeId &node,
+                                    const QString &appId,
+                                    const QString &channel,
+                                    int count)
+{
+    if (count <= 0 && !m_apps.contains(appId)) {
+        return;
+    }
+    m_apps[appId].remote.setSubscriptions(node, channel, count);
+}
+
+QList<NodeId> Broker::interestedNodes(const QString &appId, const QString &channel) const
+{
+    const auto app = m_apps.constFind(appId);
+    return app == m_apps.cend() ? QList<NodeId>() : app->remote.interestedNodes(channel);
+}
+
+bool Broker::addRemoteMember(const NodeId &node,
+                             const QString &appId,
+                             const QString &channel,
+                             const PresenceMember &member)
+{
+    const bool firstRemote = m_apps[appId].remote.addMember(node, channel, member);
+    return firstRemote && !hasLocalMember(appId, channel, member.userId);
+}
+
+std::optional<PresenceMember> Broker::removeRemoteMember(const NodeId &node,
+                                                         const QString &appId,
+                                                         const QString &channel,
+                                                         const QString &userId)
+{
+    const auto app = m_apps.find(appId);
+    if (app == m_apps.end()) {
+        return std::nullopt;
+    }
+    std::optional<PresenceMember> removed = app->remote.removeMember(node, channel, userId);
+    if (removed && hasLocalMember(appId, channel, userId)) {
+        return std::nullopt;
+    }
+    return removed;
+}
+
+QList<MemberChange> Broker::removeNode(const NodeId &node)
+{
+    QList<MemberChange> gone;
+    for (auto app = m_apps.begin(); app != m_apps.end(); ++app) {
+        for (const auto &[channel, member] : app->remote.removeNode(node)) {
+            if (!hasLocalMember(app.key(), channel, member.userId)) {
+                gone.append({app.key(), channel, member});
+            }
+        }
+    }
+    return gone;
+}
+
+QList<MemberChange> Broker::remoteMembersOf(const NodeId &node) const
+{
+    QList<MemberChange> result;
+    for (auto app = m_apps.cbegin(); app != m_apps.cend(); ++app) {
+        for (const auto &[channel, member] : app->remote.membersOf(node)) {
+            result.append({app.key(), channel, member});
+        }
+    }
+    return result;
+}
+
+QList<QPair<QString, QPair<QString, int>>> Broker::remoteSubscriptionsOf(const NodeId &node) const
+{
+    QList<QPair<QString, QPair<QString, int>>> result;
+    for (auto app = m_apps.cbegin(); app != m_apps.cend(); ++app) {
+        for (const auto &entry : app->remote.subscriptionsOf(node)) {
+            result.append({app.key(), entry});
+        }
+    }
+    return result;
+}
+
+QList<QPair<QString, QPair<QString, int>>> Broker::localSubscriptions() const
+{
+    QList<QPair<QString, QPair<QString, int>>> result;
+    for (auto app = m_apps.cbegin(); app != m_apps.cend(); ++app) {
+        for (auto it = app->channels.cbegin(); it != app->channels.cend(); ++it) {
+            result.append({app.key(), {it.key(), it->subscriptionCount()}});
+        }
+    }
+    return result;
+}
+
+QList<MemberChange> Broker::localMembers() const
+{
+    QList<MemberChange> result;
+    for (auto app = m_apps.cbegin(); app != m_apps.cend(); ++app) {
+        for (auto it = app->channels.cbegin(); it != app->channels.cend(); ++it) {
+            for (auto member = it->members().cbegin(); member != it->members().cend(); ++member) {
+                result.append({app.key(), it.key(), {member.key(), member->userInfo}});
+            }
+        }
+    }
     return result;
 }
 

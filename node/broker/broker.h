@@ -7,6 +7,7 @@
 
 #include "channel.h"
 #include "history.h"
+#include "remotechannels.h"
 #include "types.h"
 
 #include <QHash>
@@ -27,9 +28,30 @@ struct ConnectionRemoval
     QString userWentOffline;
 };
 
+// Told about changes of this node's own share of the cluster state, which the cluster layer
+// announces to peers. Called synchronously from the broker's methods.
+class LocalShareObserver
+{
+public:
+    virtual ~LocalShareObserver() = default;
+    // The channel's local subscriber count changed; 0 means the last one left.
+    virtual void localSubscriptionsChanged(const QString &appId,
+                                           const QString &channel,
+                                           int count) = 0;
+    // A user's first local connection joined a presence channel, or its last one left.
+    virtual void localMemberAdded(const QString &appId,
+                                  const QString &channel,
+                                  const PresenceMember &member) = 0;
+    virtual void localMemberRemoved(const QString &appId,
+                                    const QString &channel,
+                                    const QString &userId) = 0;
+};
+
 class Broker final
 {
 public:
+    void setObserver(LocalShareObserver *observer) { m_observer = observer; }
+
     void addConnection(ConnectionId id, const QString &appId);
 
     bool hasConnection(ConnectionId id) const { return m_connections.contains(id); }
@@ -52,8 +74,36 @@ public:
     QList<ConnectionId> recipients(const QString &appId,
                                    const QString &channel,
                                    ConnectionId except = 0) const;
+    // This node's own subscribers and members of the channel, nullptr when it has none.
     const Channel *channel(const QString &appId, const QString &name) const;
+    // Cluster-wide views, the union of this node's state and its peers'.
     QList<ChannelSummary> channels(const QString &appId, const QString &prefix) const;
+    ChannelSummary summary(const QString &appId, const QString &channel) const;
+    QList<PresenceMember> presenceMembers(const QString &appId, const QString &channel) const;
+
+    // Peers' shares, as they announce them. Member changes report whether the cluster-wide
+    // roster changed: the user was in no node's share before, or is in none now.
+    void setRemoteSubscriptions(const NodeId &node,
+                                const QString &appId,
+                                const QString &channel,
+                                int count);
+    QList<NodeId> interestedNodes(const QString &appId, const QString &channel) const;
+    bool addRemoteMember(const NodeId &node,
+                         const QString &appId,
+                         const QString &channel,
+                         const PresenceMember &member);
+    std::optional<PresenceMember> removeRemoteMember(const NodeId &node,
+                                                     const QString &appId,
+                                                     const QString &channel,
+                                                     const QString &userId);
+    // Forgets a departed node's share; returns the members that left the roster with it.
+    QList<MemberChange> removeNode(const NodeId &node);
+    // What a peer announced, for replacing it with a fresh snapshot.
+    QList<MemberChange> remoteMembersOf(const NodeId &node) const;
+    QList<QPair<QString, QPair<QString, int>>> remoteSubscriptionsOf(const NodeId &node) const;
+    // This node's own share, announced in full to a peer when a link comes up.
+    QList<QPair<QString, QPair<QString, int>>> localSubscriptions() const;
+    QList<MemberChange> localMembers() const;
 
     void setCached(const QString &appId, const Publication &publication);
     // Forgets cached publications older than the TTL, which are otherwise only checked when
@@ -107,7 +157,11 @@ private:
         QHash<QString, QSet<ConnectionId>> users;
         QHash<QString, QSet<ConnectionId>> watchers;
         QHash<QString, HistoryStream> histories;
+        RemoteChannels remote;
     };
+
+    bool hasLocalMember(const QString &appId, const QString &channel, const QString &user) const;
+    int userCount(const AppSpace &app, const QString &channel) const;
 
     QString signOut(ConnectionId id, ConnectionState &state);
     void unwatch(ConnectionId id, ConnectionState &state);
@@ -115,6 +169,7 @@ private:
 
     QHash<ConnectionId, ConnectionState> m_connections;
     QHash<QString, AppSpace> m_apps;
+    LocalShareObserver *m_observer = nullptr;
 };
 
 } // namespace DNotifier::Broker

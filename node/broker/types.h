@@ -17,6 +17,10 @@ namespace DNotifier::Broker {
 // frame needs no lookup: see connectionId().
 using ConnectionId = quint64;
 
+// A node of the cluster: random per process start, so a restarted node is a new member and
+// nothing a dead predecessor announced can be mistaken for its state.
+using NodeId = QString;
+
 struct PresenceMember
 {
     QString userId;
@@ -88,9 +92,9 @@ enum class SubscribeStatus {
 struct SubscribeOutcome
 {
     SubscribeStatus status = SubscribeStatus::UnknownConnection;
-    // The channel went from no subscribers to one.
+    // The channel went from no subscribers to one, counting the peers' subscribers too.
     bool occupied = false;
-    // The user had no other connection in this presence channel.
+    // The user had no other connection in this presence channel, here or on a peer.
     bool memberAdded = false;
     int subscriptionCount = 0;
 };
@@ -99,17 +103,28 @@ struct UnsubscribeOutcome
 {
     QString channel;
     bool wasSubscribed = false;
+    // No subscriber is left on this node or, as far as the peers announced, on any other.
     bool vacated = false;
-    // Set when the user's last connection left this presence channel.
+    // Set when the user's last connection in the cluster left this presence channel.
     std::optional<PresenceMember> memberRemoved;
     int subscriptionCount = 0;
 };
 
+// Cluster-wide figures: this node's subscribers and members plus what its peers announced.
 struct ChannelSummary
 {
     QString name;
     int subscriptionCount = 0;
     int userCount = 0;
+    bool occupied = false;
+};
+
+// A presence member that appeared in or left the cluster-wide roster of a channel.
+struct MemberChange
+{
+    QString appId;
+    QString channel;
+    PresenceMember member;
 };
 
 } // namespace DNotifier::Broker

@@ -1,5 +1,6 @@
 #include "appstore.h"
 
+#include "privatefiles.h"
 #include "settingsloader.h"
 
 #include <common/crypto/digest.h>
@@ -10,13 +11,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
-#include <QSaveFile>
 
 #include <array>
-#include <cerrno>
-
-#include <sys/stat.h>
-#include <sys/types.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -30,43 +26,6 @@ struct StoredCredentials
     QString key;
     QString secret;
 };
-
-// Creates missing parents like `mkdir -p` does; only the last directory gets `mode`.
-// QDir::mkpath() would do, but it cannot tell why it failed.
-Result<void> makeDirectories(const QString &path, mode_t mode)
-{
-    const QFileInfo info(path);
-    if (info.isDir()) {
-        return {};
-    }
-    if (info.exists()) {
-        return Error{0, u"\"%1\" exists and is not a directory"_s.arg(path)};
-    }
-    const QString parent = info.absolutePath();
-    if (parent != info.absoluteFilePath()) {
-        if (const Result<void> made = makeDirectories(parent, 0777); !made) {
-            return made;
-        }
-    }
-    if (::mkdir(QFile::encodeName(path).constData(), mode) != 0) {
-        const int error = errno;
-        // Another process may have created it since the check above; that is fine.
-        if (error != EEXIST || !QFileInfo(path).isDir()) {
-            return Error{0, u"cannot create \"%1\": %2"_s.arg(path, qt_error_string(error))};
-        }
-    }
-    return {};
-}
-
-Result<void> ensureDataDir(const QString &dataDir)
-{
-    // Owner-only: the directory holds the default app's secret.
-    if (const Result<void> made = makeDirectories(dataDir, 0700); !made) {
-        return Error{0,
-                     u"data directory \"%1\" is unusable: %2"_s.arg(dataDir, made.error().message)};
-    }
-    return {};
-}
 
 Error damaged(const QString &path, const QString &problem)
 {
@@ -107,17 +66,14 @@ Result<void> readField(const QString &path,
 
 Result<StoredCredentials> readStore(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        return Error{0, u"cannot read \"%1\": %2"_s.arg(path, file.errorString())};
-    }
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (!document.isObject()) {
-        return damaged(path, u"not a JSON object (%1)"_s.arg(parseError.errorString()));
+    const Result<QJsonObject> read = Config::readJsonObjectFile(path);
+    if (!read) {
+        return read.error().code == int(Config::PrivateFileError::NotAnObject)
+                       ? damaged(path, read.error().message)
+                       : Error{0, read.error().message};
     }
     // Unknown keys are ignored: a later version may store more here.
-    const QJsonObject object = document.object();
+    const QJsonObject object = *read;
     StoredCredentials stored;
     for (const StoredField &field : storedFields) {
         if (const Result<void> read = readField(path, object, field, stored); !read) {
@@ -140,16 +96,7 @@ Result<void> writeStore(const QString &path, const StoredCredentials &stored)
     const QJsonObject object{{u"id"_s, stored.id},
                              {u"key"_s, stored.key},
                              {u"secret"_s, stored.secret}};
-    // QSaveFile writes a temporary file and renames it over the target on commit(), so a crash
-    // leaves either no file or a whole one. The mode is narrowed before the secret is written.
-    QSaveFile file(path);
-    const bool written = file.open(QIODevice::WriteOnly)
-                         && file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-                         && file.write(QJsonDocument(object).toJson()) >= 0 && file.commit();
-    if (!written) {
-        return Error{0, u"cannot write \"%1\": %2"_s.arg(path, file.errorString())};
-    }
-    return {};
+    return writePrivateFile(path, QJsonDocument(object).toJson());
 }
 
 bool hasAllCredentials(const AppSettings &app)
@@ -174,7 +121,7 @@ void fillMissing(AppSettings &app, const StoredCredentials &stored)
 
 Result<DefaultAppCredentials> ensureDefaultAppCredentials(const QString &dataDir, AppSettings app)
 {
-    if (const Result<void> ready = ensureDataDir(dataDir); !ready) {
+    if (const Result<void> ready = ensurePrivateDirectory(dataDir); !ready) {
         return ready.error();
     }
     DefaultAppCredentials result{std::move(app), false, QDir(dataDir).filePath(DefaultAppFileName)};

@@ -19,7 +19,7 @@ struct ValueFlag
     std::optional<QString> CommandLine::*member;
 };
 
-const std::array<ValueFlag, 10> valueFlags{{
+const std::array<ValueFlag, 17> valueFlags{{
         {Flag::Config, "file"_L1, "Read settings from this JSON file."_L1,
          &CommandLine::configFile},
         {Flag::DataDir, "dir"_L1, "Keep the node's state in this directory."_L1,
@@ -39,6 +39,24 @@ const std::array<ValueFlag, 10> valueFlags{{
         {Flag::AppSecret, "secret"_L1,
          "Secret of the default app; prefer DNOTIFIER_APP_SECRET or the config file."_L1,
          &CommandLine::appSecret},
+        {Flag::PeerHost, "address"_L1,
+         "Listen for the other nodes of the cluster on this IP address."_L1,
+         &CommandLine::peerHost},
+        {Flag::PeerPort, "n"_L1,
+         "Listen for the other nodes on this TCP port; 0 picks any free port."_L1,
+         &CommandLine::peerPort},
+        {Flag::Advertise, "host:port"_L1, "Address the other nodes dial to reach this one."_L1,
+         &CommandLine::advertise},
+        {Flag::Region, "name"_L1, "Region this node runs in."_L1, &CommandLine::region},
+        {Flag::NodeName, "name"_L1, "Name of this node in logs and the console."_L1,
+         &CommandLine::nodeName},
+        {Flag::Seeds, "host:port,..."_L1, "Nodes to dial at start, separated by commas."_L1,
+         &CommandLine::seeds},
+        // Other users can read a process's arguments, and a join token carries the cluster
+        // secret; the secret itself therefore has no flag at all.
+        {Flag::Join, "token"_L1,
+         "Join a cluster with a token from dnotifier-node join-token; prefer DNOTIFIER_JOIN."_L1,
+         &CommandLine::join},
 }};
 
 const QLatin1StringView HelpFlag("help");

@@ -38,6 +38,13 @@ struct CommandLine
     std::optional<QString> appId;
     std::optional<QString> appKey;
     std::optional<QString> appSecret;
+    std::optional<QString> peerHost;
+    std::optional<QString> peerPort;
+    std::optional<QString> advertise;
+    std::optional<QString> region;
+    std::optional<QString> nodeName;
+    std::optional<QString> seeds;
+    std::optional<QString> join;
 };
 
 // Long names of the value flags, without the leading dashes; the loader names them in errors.
@@ -52,6 +59,13 @@ inline constexpr QLatin1StringView PongTimeout("pong-timeout");
 inline constexpr QLatin1StringView AppId("app-id");
 inline constexpr QLatin1StringView AppKey("app-key");
 inline constexpr QLatin1StringView AppSecret("app-secret");
+inline constexpr QLatin1StringView PeerHost("peer-host");
+inline constexpr QLatin1StringView PeerPort("peer-port");
+inline constexpr QLatin1StringView Advertise("advertise");
+inline constexpr QLatin1StringView Region("region");
+inline constexpr QLatin1StringView NodeName("node-name");
+inline constexpr QLatin1StringView Seeds("seeds");
+inline constexpr QLatin1StringView Join("join");
 } // namespace Flag
 
 // Reads a list shaped like QCoreApplication::arguments(): the first entry is the program and is

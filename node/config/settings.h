@@ -71,6 +71,30 @@ struct AppSettings
     const NamespaceSettings *namespaceOf(QStringView channel) const;
 };
 
+// How this node finds, authenticates and watches its peers. Timings follow the SWIM family of
+// failure detectors: see docs/cluster.md for what each one bounds.
+struct ClusterSettings
+{
+    QHostAddress peerHost = QHostAddress::LocalHost;
+    // 0 picks a free port (tests); the banner prints the port in use.
+    quint16 peerPort = 6002;
+    // "host:port" other nodes dial to reach this one; empty means peerHost and the bound port.
+    QString advertise;
+    QString region = QStringLiteral("default");
+    // Shown in logs and the console; empty means "<host name>:<peer port>".
+    QString nodeName;
+    // "host:port" entries dialled at start and whenever this node has no peer.
+    QList<QString> seeds;
+    // A join token from `dnotifier-node join-token`: cluster secret, seeds, expiry.
+    QString joinToken;
+    // Shared by every node of the cluster; empty means the one kept in the data directory.
+    QByteArray secret;
+    int probeIntervalMs = 500;
+    int probeTimeoutMs = 250;
+    int suspicionMs = 2000;
+    int indirectProbes = 2;
+};
+
 struct NodeSettings
 {
     QString dataDir;
@@ -84,6 +108,7 @@ struct NodeSettings
     // Seconds that channel_vacated and member_removed webhooks wait for a quick return.
     int webhookLeaveDelaySeconds = 3;
     int webhookRetrySeconds = 300;
+    ClusterSettings cluster;
     AppSettings defaultApp;
     QList<AppSettings> extraApps;
 

@@ -1,8 +1,11 @@
 #include "settingsloader.h"
 
+#include <QAbstractSocket>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -14,6 +17,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -69,6 +73,42 @@ Error wrongType(const Input &in, const QString &expected)
     return Error{0, u"%1: %2 has the wrong type (%3); expected %4"_s.arg(in.label, shown(in.value),
                                                                          typeName(in.value),
                                                                          expected)};
+}
+
+// Secrets and join tokens are described by their length, never shown: error messages end up in
+// logs.
+Error rejectedHidden(const QString &label, const QString &value, const QString &expected)
+{
+    const QString described = value.isEmpty()
+                                      ? u"\"\""_s
+                                      : u"a value of %1 characters (not shown)"_s.arg(value.size());
+    return Error{0, u"%1: %2 is not allowed; expected %3"_s.arg(label, described, expected)};
+}
+
+Error wrongTypeHidden(const Input &in, const QString &expected)
+{
+    return Error{0, u"%1: the value (not shown) has the wrong type (%2); expected %3"_s
+                            .arg(in.label, typeName(in.value), expected)};
+}
+
+constexpr qsizetype MaxSecretLength = 200;
+// The cluster secret guards every node of the cluster, so it gets a floor that an app secret,
+// kept for compatibility with existing Pusher setups, does not.
+constexpr qsizetype MinClusterSecretLength = 16;
+
+// Printable ASCII keeps an HMAC key the same bytes in every SDK, whatever text encoding the SDK
+// assumes; spaces are refused because a stray one is a copy-and-paste slip far more often than
+// part of a secret.
+Result<void> checkSecret(const QString &label, const QString &secret, qsizetype minLength)
+{
+    static const QRegularExpression printable(u"^[!-~]*$"_s);
+    if (secret.size() < minLength || secret.size() > MaxSecretLength
+        || !printable.match(secret).hasMatch()) {
+        return rejectedHidden(label, secret,
+                              u"%1 to %2 printable ASCII characters without spaces"_s.arg(minLength)
+                                      .arg(MaxSecretLength));
+    }
+    return {};
 }
 
 Result<QString> textIn(const Input &in, const QString &expected)
@@ -157,7 +197,9 @@ bool isPlainAddress(const QString &text)
     return text.contains(u':') || dottedQuad.match(text).hasMatch();
 }
 
-Result<void> setHost(NodeSettings &settings, const Input &in)
+// A listening address: `host` and `peer_host`.
+template<auto Member>
+Result<void> setAddress(typename MemberOf<decltype(Member)>::Owner &owner, const Input &in)
 {
     const QString expected = u"an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::"_s;
     const Result<QString> text = textIn(in, expected);
@@ -168,7 +210,170 @@ Result<void> setHost(NodeSettings &settings, const Input &in)
     if (!isPlainAddress(*text) || !address.setAddress(*text)) {
         return rejected(in.label, in.value, expected);
     }
-    settings.host = address;
+    owner.*Member = address;
+    return {};
+}
+
+// A host other nodes dial: an IPv4 address or a DNS name. A name that the resolver would read
+// as an IPv4 shorthand ("127.1", "0x7f000001") is refused as `host` refuses it, and so is one
+// whose last label is all digits, which RFC 1123 rules out for names ("300.1.1.1" is a typo).
+bool isDialHost(const QString &host)
+{
+    static const QRegularExpression dnsName(
+            u"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+            "(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"_s);
+    static const QRegularExpression numericLastLabel(u"(^|\\.)[0-9]+$"_s);
+    QHostAddress address;
+    if (address.setAddress(host)) {
+        return isPlainAddress(host) && address.protocol() == QAbstractSocket::IPv4Protocol;
+    }
+    return !numericLastLabel.match(host).hasMatch() && dnsName.match(host).hasMatch();
+}
+
+// "host:port" as other nodes dial it. An IPv6 address needs brackets, or its last group could
+// not be told from the port. The port has no leading zero, so each endpoint has one spelling.
+bool isEndpoint(const QString &text)
+{
+    static const QRegularExpression shape(u"^(\\[([^\\]]*)\\]|([^:\\[\\]]*)):([1-9][0-9]{0,4})$"_s);
+    const QRegularExpressionMatch match = shape.match(text);
+    if (!match.hasMatch() || match.captured(4).toInt() > 65535) {
+        return false;
+    }
+    if (!text.startsWith(u'[')) {
+        return isDialHost(match.captured(3));
+    }
+    QHostAddress address;
+    return address.setAddress(match.captured(2))
+           && address.protocol() == QAbstractSocket::IPv6Protocol;
+}
+
+const QString EndpointExpected =
+        u"host:port with a port from 1 to 65535 and a host that is an IPv4 address, a DNS name or an IPv6 address in brackets, such as 10.0.0.2:6002, node-b.example:6002 or [::1]:6002"_s;
+
+Result<QString> endpointIn(const Input &in)
+{
+    const Result<QString> text = textIn(in, EndpointExpected);
+    if (!text) {
+        return text.error();
+    }
+    if (!isEndpoint(*text)) {
+        return rejected(in.label, in.value, EndpointExpected);
+    }
+    return *text;
+}
+
+Result<void> setAdvertise(ClusterSettings &cluster, const Input &in)
+{
+    const Result<QString> endpoint = endpointIn(in);
+    if (!endpoint) {
+        return endpoint.error();
+    }
+    cluster.advertise = *endpoint;
+    return {};
+}
+
+// The file takes a JSON array; environment variables and flags a comma-separated list, whose
+// entries may be padded with spaces. A repeated entry counts once.
+Result<void> setSeeds(ClusterSettings &cluster, const Input &in)
+{
+    QList<Input> entries;
+    if (in.isText) {
+        for (const QString &entry : in.value.toString().split(u',')) {
+            entries.append({in.label, entry.trimmed(), true, in.baseDir});
+        }
+    } else if (in.value.isArray()) {
+        const QJsonArray array = in.value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            entries.append({u"%1[%2]"_s.arg(in.label).arg(i), array.at(i), false, in.baseDir});
+        }
+    } else {
+        return wrongType(in, u"an array of host:port strings"_s);
+    }
+
+    QList<QString> seeds;
+    for (const Input &entry : std::as_const(entries)) {
+        const Result<QString> endpoint = endpointIn(entry);
+        if (!endpoint) {
+            return endpoint.error();
+        }
+        if (!seeds.contains(*endpoint)) {
+            seeds.append(*endpoint);
+        }
+    }
+    cluster.seeds = seeds;
+    return {};
+}
+
+Result<QString> matchedText(const Input &in,
+                            const QRegularExpression &pattern,
+                            const QString &expected)
+{
+    const Result<QString> text = textIn(in, expected);
+    if (!text) {
+        return text.error();
+    }
+    if (!pattern.match(*text).hasMatch()) {
+        return rejected(in.label, in.value, expected);
+    }
+    return *text;
+}
+
+Result<void> setRegion(ClusterSettings &cluster, const Input &in)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9_.-]{1,64}$"_s);
+    const Result<QString> region =
+            matchedText(in, pattern, u"1 to 64 characters from A-Z, a-z, 0-9, '.', '_' and '-'"_s);
+    if (!region) {
+        return region.error();
+    }
+    cluster.region = *region;
+    return {};
+}
+
+Result<void> setNodeName(ClusterSettings &cluster, const Input &in)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9_.:-]{1,64}$"_s);
+    const Result<QString> name =
+            matchedText(in, pattern,
+                        u"1 to 64 characters from A-Z, a-z, 0-9, '.', '_', ':' and '-'"_s);
+    if (!name) {
+        return name.error();
+    }
+    cluster.nodeName = *name;
+    return {};
+}
+
+// As node/cluster/jointoken.h writes it; the settings do not depend on the cluster layer.
+constexpr QLatin1StringView JoinTokenPrefix("dnj1.");
+
+// The token is decoded and verified where the cluster starts; the prefix alone catches pasting
+// something else. It carries the cluster secret, so it is never echoed.
+Result<void> setJoinToken(ClusterSettings &cluster, const Input &in)
+{
+    if (!in.isText && !in.value.isString()) {
+        return wrongTypeHidden(in, u"a string"_s);
+    }
+    const QString token = in.value.toString();
+    if (!token.startsWith(JoinTokenPrefix)) {
+        return rejectedHidden(in.label, token,
+                              u"a token from dnotifier-node join-token, which starts with \"%1\""_s
+                                      .arg(JoinTokenPrefix));
+    }
+    cluster.joinToken = token;
+    return {};
+}
+
+Result<void> setClusterSecret(ClusterSettings &cluster, const Input &in)
+{
+    if (!in.isText && !in.value.isString()) {
+        return wrongTypeHidden(in, u"a string"_s);
+    }
+    const QString secret = in.value.toString();
+    if (const Result<void> checked = checkSecret(in.label, secret, MinClusterSecretLength);
+        !checked) {
+        return checked.error();
+    }
+    cluster.secret = secret.toLatin1();
     return {};
 }
 
@@ -201,8 +406,7 @@ Result<void> setAppKey(AppSettings &app, const Input &in)
 Result<void> setAppSecret(AppSettings &app, const Input &in)
 {
     if (!in.isText && !in.value.isString()) {
-        return Error{0, u"%1: the value (not shown) has the wrong type (%2); expected a string"_s
-                                .arg(in.label, typeName(in.value))};
+        return wrongTypeHidden(in, u"a string"_s);
     }
     const QString secret = in.value.toString();
     if (const Result<void> checked = checkAppSecret(in.label, secret); !checked) {
@@ -216,8 +420,7 @@ Result<void> setApiKey(AppSettings &app, const Input &in)
 {
     // Checked like a secret and, like one, never echoed.
     if (!in.isText && !in.value.isString()) {
-        return Error{0, u"%1: the value (not shown) has the wrong type (%2); expected a string"_s
-                                .arg(in.label, typeName(in.value))};
+        return wrongTypeHidden(in, u"a string"_s);
     }
     const QString key = in.value.toString();
     if (const Result<void> checked = checkAppSecret(in.label, key); !checked) {
@@ -458,12 +661,19 @@ Result<void> setNamespaces(AppSettings &app, const Input &in)
 }
 
 using AppApply = Result<void> (*)(AppSettings &, const Input &);
+using ClusterApply = Result<void> (*)(ClusterSettings &, const Input &);
 using NodeApply = Result<void> (*)(NodeSettings &, const Input &);
 
 template<AppApply Apply>
 Result<void> onDefaultApp(NodeSettings &settings, const Input &in)
 {
     return Apply(settings.defaultApp, in);
+}
+
+template<ClusterApply Apply>
+Result<void> onCluster(NodeSettings &settings, const Input &in)
+{
+    return Apply(settings.cluster, in);
 }
 
 struct AppKey
@@ -529,9 +739,22 @@ constexpr NodeKey notInFile(QLatin1StringView envVar,
     return {{}, envVar, flag, flagValue, apply};
 }
 
-const std::array<NodeKey, 12> nodeKeys{{
+// Settings without a flag: the cluster secret, because other users can read a process's
+// arguments, and the cluster timings, which are tuning that belongs with the deployment.
+constexpr NodeKey fileAndEnvironment(QLatin1StringView configKey,
+                                     QLatin1StringView envVar,
+                                     NodeApply apply)
+{
+    return {configKey, envVar, {}, nullptr, apply};
+}
+
+constexpr QLatin1StringView ProbeIntervalKey("cluster_probe_interval_ms");
+constexpr QLatin1StringView ProbeTimeoutKey("cluster_probe_timeout_ms");
+
+const std::array<NodeKey, 24> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
-        {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host, &setHost},
+        {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
+         &setAddress<&NodeSettings::host>},
         {"port"_L1, "DNOTIFIER_PORT"_L1, Flag::Port, &CommandLine::port,
          &setInteger<&NodeSettings::port, 0, 65535>},
         {"io_threads"_L1, "DNOTIFIER_IO_THREADS"_L1, Flag::IoThreads, &CommandLine::ioThreads,
@@ -559,7 +782,83 @@ const std::array<NodeKey, 12> nodeKeys{{
                   Flag::AppSecret,
                   &CommandLine::appSecret,
                   &onDefaultApp<&setAppSecret>),
+        {"peer_host"_L1, "DNOTIFIER_PEER_HOST"_L1, Flag::PeerHost, &CommandLine::peerHost,
+         &onCluster<&setAddress<&ClusterSettings::peerHost>>},
+        {"peer_port"_L1, "DNOTIFIER_PEER_PORT"_L1, Flag::PeerPort, &CommandLine::peerPort,
+         &onCluster<&setInteger<&ClusterSettings::peerPort, 0, 65535>>},
+        {"advertise"_L1, "DNOTIFIER_ADVERTISE"_L1, Flag::Advertise, &CommandLine::advertise,
+         &onCluster<&setAdvertise>},
+        {"region"_L1, "DNOTIFIER_REGION"_L1, Flag::Region, &CommandLine::region,
+         &onCluster<&setRegion>},
+        {"node_name"_L1, "DNOTIFIER_NODE_NAME"_L1, Flag::NodeName, &CommandLine::nodeName,
+         &onCluster<&setNodeName>},
+        {"seeds"_L1, "DNOTIFIER_SEEDS"_L1, Flag::Seeds, &CommandLine::seeds, &onCluster<&setSeeds>},
+        {"join"_L1, "DNOTIFIER_JOIN"_L1, Flag::Join, &CommandLine::join, &onCluster<&setJoinToken>},
+        fileAndEnvironment("cluster_secret"_L1,
+                           "DNOTIFIER_CLUSTER_SECRET"_L1,
+                           &onCluster<&setClusterSecret>),
+        fileAndEnvironment(ProbeIntervalKey,
+                           "DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS"_L1,
+                           &onCluster<&setInteger<&ClusterSettings::probeIntervalMs, 50, 60000>>),
+        fileAndEnvironment(ProbeTimeoutKey,
+                           "DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS"_L1,
+                           &onCluster<&setInteger<&ClusterSettings::probeTimeoutMs, 10, 60000>>),
+        fileAndEnvironment("cluster_suspicion_ms"_L1,
+                           "DNOTIFIER_CLUSTER_SUSPICION_MS"_L1,
+                           &onCluster<&setInteger<&ClusterSettings::suspicionMs, 100, 600000>>),
+        fileAndEnvironment("cluster_indirect_probes"_L1,
+                           "DNOTIFIER_CLUSTER_INDIRECT_PROBES"_L1,
+                           &onCluster<&setInteger<&ClusterSettings::indirectProbes, 0, 16>>),
 }};
+
+// The settings being merged and, for each node key, the input that set it last: a check that
+// compares two keys runs after every layer and names each value as it was given.
+struct Layers
+{
+    NodeSettings settings;
+    QHash<const NodeKey *, Input> origins;
+};
+
+Result<void> applyNodeKey(Layers &layers, const NodeKey &key, const Input &in)
+{
+    if (const Result<void> applied = key.apply(layers.settings, in); !applied) {
+        return applied;
+    }
+    layers.origins.insert(&key, in);
+    return {};
+}
+
+struct Origin
+{
+    QString label;
+    QString value;
+};
+
+// A merged value as the layer that set it wrote it, or its config key and built-in value.
+Origin originOf(const Layers &layers, QLatin1StringView configKey, int value)
+{
+    for (const NodeKey &key : nodeKeys) {
+        if (key.configKey == configKey && layers.origins.contains(&key)) {
+            const Input &in = layers.origins.value(&key);
+            return {in.label, shown(in.value)};
+        }
+    }
+    return {QString(configKey), u"%1 (the default)"_s.arg(value)};
+}
+
+// Runs after all layers: each timing may be fine alone, yet the timeout given in one layer may
+// not fit the interval given in another.
+Result<void> checkProbeTimings(const Layers &layers)
+{
+    const ClusterSettings &cluster = layers.settings.cluster;
+    if (cluster.probeTimeoutMs < cluster.probeIntervalMs) {
+        return {};
+    }
+    const Origin timeout = originOf(layers, ProbeTimeoutKey, cluster.probeTimeoutMs);
+    const Origin interval = originOf(layers, ProbeIntervalKey, cluster.probeIntervalMs);
+    return Error{0, u"%1: %2 is not allowed; expected an integer smaller than %3, which is %4"_s
+                            .arg(timeout.label, timeout.value, interval.label, interval.value)};
+}
 
 QStringList appKeyNames()
 {
@@ -637,9 +936,7 @@ Result<void> applyExtraApps(NodeSettings &settings, const Input &in)
     return {};
 }
 
-Result<void> applyConfigObject(NodeSettings &settings,
-                               const QJsonObject &root,
-                               const QString &baseDir)
+Result<void> applyConfigObject(Layers &layers, const QJsonObject &root, const QString &baseDir)
 {
     if (const Result<void> known = checkKnownKeys({}, root, topLevelKeyNames()); !known) {
         return known;
@@ -649,18 +946,18 @@ Result<void> applyConfigObject(NodeSettings &settings,
             continue;
         }
         const Input in{QString(key.configKey), root.value(key.configKey), false, baseDir};
-        if (const Result<void> applied = key.apply(settings, in); !applied) {
+        if (const Result<void> applied = applyNodeKey(layers, key, in); !applied) {
             return applied;
         }
     }
     if (root.contains("app"_L1)) {
         const Input in{u"app"_s, root.value("app"_L1), false, baseDir};
-        if (const Result<void> applied = applyAppObject(settings.defaultApp, in); !applied) {
+        if (const Result<void> applied = applyAppObject(layers.settings.defaultApp, in); !applied) {
             return applied;
         }
     }
     if (root.contains("apps"_L1)) {
-        return applyExtraApps(settings, {u"apps"_s, root.value("apps"_L1), false, baseDir});
+        return applyExtraApps(layers.settings, {u"apps"_s, root.value("apps"_L1), false, baseDir});
     }
     return {};
 }
@@ -695,14 +992,14 @@ Result<QJsonObject> readConfigFile(const QString &path)
     return document.object();
 }
 
-Result<void> applyConfigFile(NodeSettings &settings, const QString &path)
+Result<void> applyConfigFile(Layers &layers, const QString &path)
 {
     const Result<QJsonObject> root = readConfigFile(path);
     if (!root) {
         return root.error();
     }
     const QString baseDir = QFileInfo(path).absolutePath();
-    if (const Result<void> applied = applyConfigObject(settings, *root, baseDir); !applied) {
+    if (const Result<void> applied = applyConfigObject(layers, *root, baseDir); !applied) {
         return Error{applied.error().code, path + u": "_s + applied.error().message};
     }
     return {};
@@ -710,7 +1007,7 @@ Result<void> applyConfigFile(NodeSettings &settings, const QString &path)
 
 // An environment variable set to the empty string counts as unset: container tools and
 // service managers often pass every declared variable, set or not.
-Result<void> applyEnvironment(NodeSettings &settings, const QProcessEnvironment &environment)
+Result<void> applyEnvironment(Layers &layers, const QProcessEnvironment &environment)
 {
     for (const NodeKey &key : nodeKeys) {
         const QString text = key.envVar.isEmpty() ? QString() : environment.value(key.envVar);
@@ -718,14 +1015,14 @@ Result<void> applyEnvironment(NodeSettings &settings, const QProcessEnvironment 
             continue;
         }
         const Input in{QString(key.envVar), text, true, QDir::currentPath()};
-        if (const Result<void> applied = key.apply(settings, in); !applied) {
+        if (const Result<void> applied = applyNodeKey(layers, key, in); !applied) {
             return applied;
         }
     }
     return {};
 }
 
-Result<void> applyFlags(NodeSettings &settings, const CommandLine &commandLine)
+Result<void> applyFlags(Layers &layers, const CommandLine &commandLine)
 {
     for (const NodeKey &key : nodeKeys) {
         if (!key.flagValue || !(commandLine.*key.flagValue)) {
@@ -733,7 +1030,7 @@ Result<void> applyFlags(NodeSettings &settings, const CommandLine &commandLine)
         }
         const QString text = *(commandLine.*key.flagValue);
         const Input in{u"--"_s + key.flag, text, true, QDir::currentPath()};
-        if (const Result<void> applied = key.apply(settings, in); !applied) {
+        if (const Result<void> applied = applyNodeKey(layers, key, in); !applied) {
             return applied;
         }
     }
@@ -800,20 +1097,9 @@ Result<void> checkAppKey(const QString &label, const QString &key)
     return {};
 }
 
-// Printable ASCII keeps the HMAC key the same bytes in every SDK, whatever text encoding the SDK
-// assumes; spaces are refused because a stray one is a copy-and-paste slip far more often than
-// part of a secret. A rejected secret is not echoed: error messages end up in logs.
 Result<void> checkAppSecret(const QString &label, const QString &secret)
 {
-    static const QRegularExpression allowed(u"^[!-~]{1,200}$"_s);
-    if (!allowed.match(secret).hasMatch()) {
-        const QString value =
-                secret.isEmpty() ? u"\"\""_s
-                                 : u"a value of %1 characters (not shown)"_s.arg(secret.size());
-        return Error{0, u"%1: %2 is not allowed; expected 1 to 200 printable ASCII characters "
-                        "without spaces"_s.arg(label, value)};
-    }
-    return {};
+    return checkSecret(label, secret, 1);
 }
 
 Result<void> checkAppsDistinct(const NodeSettings &settings)
@@ -839,18 +1125,23 @@ Result<void> checkAppsDistinct(const NodeSettings &settings)
 Result<NodeSettings> resolveSettings(const CommandLine &commandLine,
                                      const QProcessEnvironment &environment)
 {
-    NodeSettings settings;
+    Layers layers;
     if (const std::optional<QString> path = configFilePath(commandLine, environment)) {
-        if (const Result<void> applied = applyConfigFile(settings, *path); !applied) {
+        if (const Result<void> applied = applyConfigFile(layers, *path); !applied) {
             return applied.error();
         }
     }
-    if (const Result<void> applied = applyEnvironment(settings, environment); !applied) {
+    if (const Result<void> applied = applyEnvironment(layers, environment); !applied) {
         return applied.error();
     }
-    if (const Result<void> applied = applyFlags(settings, commandLine); !applied) {
+    if (const Result<void> applied = applyFlags(layers, commandLine); !applied) {
         return applied.error();
     }
+    if (const Result<void> timings = checkProbeTimings(layers); !timings) {
+        return timings.error();
+    }
+
+    NodeSettings &settings = layers.settings;
 
     if (settings.dataDir.isEmpty()) {
         const Result<QString> dataDir = defaultDataDir(environment);
@@ -862,7 +1153,7 @@ Result<NodeSettings> resolveSettings(const CommandLine &commandLine,
     if (const Result<void> distinct = checkAppsDistinct(settings); !distinct) {
         return distinct.error();
     }
-    return settings;
+    return std::move(settings);
 }
 
 } // namespace DNotifier::Config

@@ -15,6 +15,22 @@ Broker::Publication Fanout::publish(const Config::AppSettings &app,
                                     Broker::Publication publication,
                                     Broker::ConnectionId except)
 {
+    if (m_forwarder) {
+        publication.createdMs = QDateTime::currentMSecsSinceEpoch();
+        m_forwarder->forward(app.id, publication);
+    }
+    return deliver(app, std::move(publication), except);
+}
+
+void Fanout::deliverFromPeer(const Config::AppSettings &app, Broker::Publication publication)
+{
+    deliver(app, std::move(publication), 0);
+}
+
+Broker::Publication Fanout::deliver(const Config::AppSettings &app,
+                                    Broker::Publication publication,
+                                    Broker::ConnectionId except)
+{
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     publication.createdMs = now;
     const Config::NamespaceSettings *space = app.namespaceOf(publication.channel);

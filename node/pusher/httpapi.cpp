@@ -39,13 +39,13 @@ QJsonObject channelInfo(const Broker::Broker &broker,
                         const InfoRequest &info)
 {
     QJsonObject attributes;
-    const Broker::Channel *state = broker.channel(appId, channel);
+    const Broker::ChannelSummary summary = broker.summary(appId, channel);
     const bool presence = channelType(channel).kind == ChannelKind::Presence;
     if (info.userCount && presence) {
-        attributes.insert("user_count"_L1, state ? state->userCount() : 0);
+        attributes.insert("user_count"_L1, summary.userCount);
     }
     if (info.subscriptionCount) {
-        attributes.insert("subscription_count"_L1, state ? state->subscriptionCount() : 0);
+        attributes.insert("subscription_count"_L1, summary.subscriptionCount);
     }
     return attributes;
 }
@@ -112,9 +112,8 @@ Response describeChannel(const Hub &hub,
                          const QString &channel,
                          InfoRequest info)
 {
-    const Broker::Channel *state = hub.broker().channel(appId, channel);
     QJsonObject result = channelInfo(hub.broker(), appId, channel, info);
-    result.insert("occupied"_L1, state != nullptr);
+    result.insert("occupied"_L1, hub.broker().summary(appId, channel).occupied);
     if (info.cache) {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         if (const auto cached =
@@ -130,12 +129,8 @@ Response describeChannel(const Hub &hub,
 Response listUsers(const Hub &hub, const QString &appId, const QString &channel)
 {
     QJsonArray users;
-    if (const Broker::Channel *state = hub.broker().channel(appId, channel)) {
-        QStringList ids = state->members().keys();
-        ids.sort();
-        for (const QString &id : std::as_const(ids)) {
-            users.append(QJsonObject{{"id"_L1, id}});
-        }
+    for (const Broker::PresenceMember &member : hub.broker().presenceMembers(appId, channel)) {
+        users.append(QJsonObject{{"id"_L1, member.userId}});
     }
     return jsonResponse({{"users"_L1, users}});
 }

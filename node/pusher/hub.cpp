@@ -209,6 +209,18 @@ void Hub::publish(const QString &appId,
     m_fanout.publish(*app, std::move(publication), connectionOfSocket(excludeSocketId));
 }
 
+void Hub::remoteMemberAdded(const Broker::MemberChange &change)
+{
+    sendTo(m_broker.recipients(change.appId, change.channel),
+           Frames::memberAdded(change.channel, change.member));
+}
+
+void Hub::remoteMemberRemoved(const Broker::MemberChange &change)
+{
+    sendTo(m_broker.recipients(change.appId, change.channel),
+           Frames::memberRemoved(change.channel, change.member.userId));
+}
+
 int Hub::terminateUser(const QString &appId, const QString &userId)
 {
     const QList<ConnectionId> connections = m_broker.connectionsOfUser(appId, userId);
@@ -239,14 +251,7 @@ void Hub::confirmSubscription(ConnectionId id, const QString &channel)
 {
     QByteArray inner = "{}";
     if (channelType(channel).kind == ChannelKind::Presence) {
-        QList<Broker::PresenceMember> members;
-        const Broker::Channel *state = m_broker.channel(m_broker.appOf(id), channel);
-        if (state) {
-            for (auto it = state->members().cbegin(); it != state->members().cend(); ++it) {
-                members.append({it.key(), it->userInfo});
-            }
-        }
-        inner = Frames::presenceData(members);
+        inner = Frames::presenceData(m_broker.presenceMembers(m_broker.appOf(id), channel));
     }
     sendTo(id, Frames::subscriptionSucceeded(channel, inner));
 }
@@ -294,9 +299,8 @@ void Hub::announceCount(const Config::AppSettings &app, const QString &channel, 
         }
         it->scheduled = false;
         it->lastSentMs = nowMs();
-        const Broker::Channel *state = m_broker.channel(appId, channel);
         if (const Config::AppSettings *current = m_apps->byId(appId)) {
-            sendCount(*current, channel, state ? state->subscriptionCount() : 0);
+            sendCount(*current, channel, m_broker.summary(appId, channel).subscriptionCount);
         }
     });
 }

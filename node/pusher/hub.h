@@ -45,6 +45,10 @@ public:
     void publish(const QString &appId,
                  Broker::Publication publication,
                  const QByteArray &excludeSocketId);
+    // A user entered or left the cluster-wide roster of a presence channel through another
+    // node: this node's subscribers of the channel hear about it, webhooks come from there.
+    void remoteMemberAdded(const Broker::MemberChange &change);
+    void remoteMemberRemoved(const Broker::MemberChange &change);
     // Closes every connection signed in as the user; returns how many.
     int terminateUser(const QString &appId, const QString &userId);
 

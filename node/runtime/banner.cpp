@@ -6,6 +6,7 @@ using namespace Qt::Literals::StringLiterals;
 
 QString startBanner(const Config::NodeSettings &settings,
                     quint16 port,
+                    const ClusterBanner &cluster,
                     bool freshCredentials,
                     const QString &credentialsFile)
 {
@@ -19,6 +20,14 @@ QString startBanner(const Config::NodeSettings &settings,
     text += u"  WebSocket (Pusher protocol 7): ws://%1:%2/app/%3\n"_s.arg(host).arg(port).arg(
             QString::fromUtf8(app.key));
     text += u"  HTTP API: http://%1:%2/apps/%3/events\n"_s.arg(host).arg(port).arg(app.id);
+    QString peerHost = settings.cluster.peerHost.toString();
+    if (settings.cluster.peerHost.protocol() == QAbstractSocket::IPv6Protocol) {
+        peerHost = u"[%1]"_s.arg(peerHost);
+    }
+    text += u"Peer links on %1:%2 (cluster %3, region %4%5)\n"_s.arg(peerHost)
+                    .arg(cluster.peerPort)
+                    .arg(cluster.clusterId, settings.cluster.region,
+                         cluster.newCluster ? u", new cluster"_s : QString());
     text += u"Data directory: %1\n"_s.arg(settings.dataDir);
     if (freshCredentials) {
         text += u"\nA default app was created (kept in %1, mode 0600):\n"_s.arg(credentialsFile);

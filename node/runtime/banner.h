@@ -9,8 +9,16 @@
 
 namespace DNotifier::Runtime {
 
+struct ClusterBanner
+{
+    quint16 peerPort = 0;
+    QString clusterId;
+    bool newCluster = false;
+};
+
 QString startBanner(const Config::NodeSettings &settings,
                     quint16 port,
+                    const ClusterBanner &cluster,
                     bool freshCredentials,
                     const QString &credentialsFile);
 

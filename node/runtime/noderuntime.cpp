@@ -2,8 +2,10 @@
 
 #include <node/apps/appregistry.h>
 #include <node/centrifuge/hub.h>
+#include <node/cluster/cluster.h>
 #include <node/logging.h>
 #include <node/pusher/hub.h>
+#include <node/runtime/clusterbridge.h>
 #include <node/transport/acceptor.h>
 #include <node/transport/ioworker.h>
 #include <node/transport/socketbudget.h>
@@ -31,9 +33,13 @@ void NodeRuntime::ThreadStopper::operator()(QThread *thread) const
     delete thread;
 }
 
-NodeRuntime::NodeRuntime(const Config::NodeSettings &settings, QObject *parent)
+NodeRuntime::NodeRuntime(const Config::NodeSettings &settings,
+                         const Cluster::ClusterIdentityView &clusterIdentity,
+                         QObject *parent)
     : QObject(parent)
     , m_settings(settings)
+    , m_clusterId(clusterIdentity.clusterId)
+    , m_clusterSecret(clusterIdentity.secret)
 { }
 
 NodeRuntime::~NodeRuntime()
@@ -41,6 +47,9 @@ NodeRuntime::~NodeRuntime()
     // Workers go first: their sessions post to the hub until their threads stop.
     delete m_acceptor;
     m_threads.clear();
+    // The cluster observes the broker and calls the bridge: it goes before both.
+    delete m_cluster;
+    m_fanout.setForwarder(nullptr);
 }
 
 Result<void> NodeRuntime::start()
@@ -55,12 +64,19 @@ Result<void> NodeRuntime::start()
 
     startWebhooks(apps);
     startStateCleanup(apps);
+    m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_broker, m_fanout, m_hub);
+    m_cluster = new Cluster::ClusterNode(m_settings.cluster, {m_clusterId, m_clusterSecret},
+                                         m_broker, m_clusterBridge.get(), &m_metrics);
+    if (const Result<void> joined = m_cluster->start(); !joined) {
+        return joined.error();
+    }
+    m_fanout.setForwarder(m_cluster);
     const int threadCount =
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     m_budget =
             std::make_unique<Transport::SocketBudget>(Transport::SocketBudget::fromOpenFileLimit());
-    const Transport::WorkerContext context{apps, m_hub, m_centrifugeHub, m_settings,
-                                           m_budget.get()};
+    const Transport::WorkerContext context{apps,       m_hub,          m_centrifugeHub,
+                                           m_settings, m_budget.get(), &m_metrics};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));
@@ -87,7 +103,10 @@ Result<void> NodeRuntime::start()
 
 void NodeRuntime::shutDown()
 {
-    qCInfo(lcNode) << "shutting down: closing client connections";
+    qCInfo(lcNode) << "shutting down: leaving the cluster, closing client connections";
+    if (m_cluster) {
+        m_cluster->leave();
+    }
     if (m_acceptor) {
         m_acceptor->close();
     }
@@ -133,6 +152,11 @@ void NodeRuntime::startStateCleanup(const std::shared_ptr<const Apps::AppRegistr
 quint16 NodeRuntime::port() const
 {
     return m_acceptor ? m_acceptor->serverPort() : 0;
+}
+
+quint16 NodeRuntime::peerPort() const
+{
+    return m_cluster ? m_cluster->peerPort() : 0;
 }
 
 void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QString &frame)

@@ -9,6 +9,7 @@
 #include <node/config/settings.h>
 #include <node/delivery/fanout.h>
 #include <node/delivery/outlet.h>
+#include <node/observability/nodemetrics.h>
 
 #include <QHostAddress>
 #include <QObject>
@@ -30,6 +31,11 @@ namespace DNotifier::Centrifuge {
 class Hub;
 }
 
+namespace DNotifier::Cluster {
+class ClusterNode;
+struct ClusterIdentityView;
+} // namespace DNotifier::Cluster
+
 namespace DNotifier::Transport {
 class Acceptor;
 class IoWorker;
@@ -38,19 +44,24 @@ class SocketBudget;
 
 namespace DNotifier::Runtime {
 
+class ClusterBridge;
+
 class NodeRuntime final : public QObject, public Delivery::Outlet
 {
     Q_OBJECT
 
 public:
-    explicit NodeRuntime(const Config::NodeSettings &settings, QObject *parent = nullptr);
+    NodeRuntime(const Config::NodeSettings &settings,
+                const Cluster::ClusterIdentityView &clusterIdentity,
+                QObject *parent = nullptr);
     ~NodeRuntime() override;
 
     Result<void> start();
-    // Stops accepting and closes every client connection; `finished` follows once the close
-    // frames had a moment to leave.
+    // Leaves the cluster, stops accepting and closes every client connection; `finished`
+    // follows once the goodbyes and close frames had a moment to leave.
     void shutDown();
     quint16 port() const;
+    quint16 peerPort() const;
 
     Pusher::Hub *hub() const { return m_hub; }
 
@@ -72,12 +83,17 @@ private:
     void startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
 
     Config::NodeSettings m_settings;
+    QString m_clusterId;
+    QByteArray m_clusterSecret;
+    Observability::NodeMetrics m_metrics;
     std::unique_ptr<Transport::SocketBudget> m_budget;
     // Broker state and fan-out live on the main thread, which is the broker thread.
     Broker::Broker m_broker;
     Delivery::Fanout m_fanout{m_broker, this};
     Pusher::Hub *m_hub = nullptr;
     Centrifuge::Hub *m_centrifugeHub = nullptr;
+    std::unique_ptr<ClusterBridge> m_clusterBridge;
+    Cluster::ClusterNode *m_cluster = nullptr;
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;
     Transport::Acceptor *m_acceptor = nullptr;

@@ -134,6 +134,13 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
         respond(httpId, Http::Response::json(200, R"({"status":"ok"})"));
         return;
     }
+    if (request.path == "/metrics"_L1 && m_context.metrics) {
+        Http::Response response;
+        response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        response.body = Observability::renderMetrics(*m_context.metrics);
+        respond(httpId, response);
+        return;
+    }
     auto reply = [this, httpId](const Http::Response &response) {
         // Called on the broker thread for answers that needed broker state.
         QMetaObject::invokeMethod(this, [this, httpId, response] { respond(httpId, response); });

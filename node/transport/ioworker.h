@@ -9,6 +9,7 @@
 #include <node/centrifuge/session.h>
 #include <node/config/settings.h>
 #include <node/http/httpconnection.h>
+#include <node/observability/nodemetrics.h>
 #include <node/pusher/session.h>
 
 #include <QHash>
@@ -40,6 +41,7 @@ struct WorkerContext
     Centrifuge::Hub *centrifugeHub = nullptr;
     Config::NodeSettings settings;
     SocketBudget *budget = nullptr;
+    const Observability::NodeMetrics *metrics = nullptr;
 };
 
 class IoWorker final : public QObject

@@ -7,6 +7,7 @@
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -86,7 +87,7 @@ test('first start without configuration creates the data directory and a 0600 de
   const env = cleanEnv(home);
   const dataDir = path.join(home, '.local', 'share', 'dnotifier');
 
-  const first = await startAndStop(['--port', '0'], env);
+  const first = await startAndStop(['--port', '0', '--peer-port', '0'], env);
   const appFile = path.join(dataDir, 'default-app.json');
   assert.equal(fs.statSync(appFile).mode & 0o777, 0o600);
   const stored = JSON.parse(fs.readFileSync(appFile, 'utf8'));
@@ -97,7 +98,7 @@ test('first start without configuration creates the data directory and a 0600 de
   assert.ok(first.stdout.includes(`new Pusher('${stored.key}'`), 'pusher-js snippet with the key');
   assert.match(first.stdout, /Listening on http:\/\/127\.0\.0\.1:\d+/);
 
-  const second = await startAndStop(['--port', '0'], env);
+  const second = await startAndStop(['--port', '0', '--peer-port', '0'], env);
   assert.deepEqual(JSON.parse(fs.readFileSync(appFile, 'utf8')), stored);
   assert.ok(second.stdout.includes(`ws://127.0.0.1:`) && second.stdout.includes(`/app/${stored.key}`));
   assert.ok(!second.stdout.includes(stored.secret), 'the secret is not printed again');
@@ -157,7 +158,7 @@ test('an unusable data directory is reported at start', () => {
   const home = tempDir();
   const blocker = path.join(home, 'file-not-dir');
   fs.writeFileSync(blocker, 'x');
-  const result = runOnce(['--data-dir', path.join(blocker, 'data'), '--port', '0'], cleanEnv(home));
+  const result = runOnce(['--data-dir', path.join(blocker, 'data'), '--port', '0', '--peer-port', '0'], cleanEnv(home));
   assert.equal(result.status, 2);
   assert.ok(result.stderr.includes(blocker), result.stderr);
 });
@@ -200,10 +201,46 @@ test('token refuses a bad lifetime, bad info JSON and an unknown app with exit c
   }
 });
 
+test('join-token prints a dnj1 token with the documented fields, and the same data dir keeps its cluster fingerprint', () => {
+  const home = tempDir();
+  const dataDir = path.join(home, 'data');
+  const runJoinToken = () => {
+    const result = runOnce(['join-token', '--data-dir', dataDir, '--ttl', '10m'], cleanEnv(home));
+    assert.equal(result.status, 0, result.stderr);
+    return { ...result, now: Math.floor(Date.now() / 1000) };
+  };
+
+  const first = runJoinToken();
+  const lines = first.stdout.split('\n');
+  const token = lines[0];
+  assert.match(token, /^dnj1\.[A-Za-z0-9_-]+$/);
+  assert.equal(lines[1], '');
+  assert.equal(lines[2], 'Join a new node with:');
+  assert.equal(lines[3], `  dnotifier-node --join ${token}`);
+  const fingerprint = lines[4].match(/^Cluster fingerprint: (c[0-9a-f]{32})$/)?.[1];
+  assert.ok(fingerprint, first.stdout);
+  assert.match(lines[5], /^Expires: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+
+  const payload = JSON.parse(Buffer.from(token.slice('dnj1.'.length), 'base64url').toString('utf8'));
+  assert.deepEqual(Object.keys(payload).sort(), ['a', 'c', 'e', 'm', 's']);
+  assert.equal(payload.c, fingerprint);
+  const stored = JSON.parse(fs.readFileSync(path.join(dataDir, 'cluster.json'), 'utf8'));
+  assert.equal(Buffer.from(payload.s, 'base64url').toString('utf8'), stored.secret);
+  assert.equal(payload.a.length, 1);
+  assert.match(payload.a[0], /^127\.0\.0\.1:\d+$/, 'the default seed is the peer host and port');
+  assert.ok(Number.isInteger(payload.e) && Math.abs(payload.e - (first.now + 600)) <= 5, `e=${payload.e}`);
+  assert.equal(lines[5], `Expires: ${new Date(payload.e * 1000).toISOString().replace('.000Z', 'Z')}`);
+  const mac = crypto.createHmac('sha256', Buffer.from(payload.s, 'base64url')).update(`dnotifier join\n${payload.e}`).digest();
+  assert.equal(payload.m, mac.toString('base64url'));
+
+  const second = runJoinToken();
+  assert.equal(second.stdout.split('\n')[4], `Cluster fingerprint: ${fingerprint}`);
+});
+
 test('SIGTERM closes Pusher clients with 4200 and Centrifuge clients with 3001, then exits 0', async () => {
   const WebSocket = require('ws');
   const home = tempDir();
-  const child = spawn(BIN, ['--port', '0', '--data-dir', path.join(home, 'data'), '--app-key', 'k1',
+  const child = spawn(BIN, ['--port', '0', '--peer-port', '0', '--data-dir', path.join(home, 'data'), '--app-key', 'k1',
     '--app-id', '5', '--app-secret', 's1'], { env: cleanEnv(home) });
   running.add(child);
   let stdout = '';

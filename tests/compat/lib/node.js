@@ -5,8 +5,9 @@
 // * Binary: $DNOTIFIER_NODE_BIN (ctest sets it to the built target).
 // * Every node gets a fresh temporary directory (fs.mkdtemp) holding its JSON config file and
 //   its data dir; both are removed when the node stops.
-// * The node is started with `--config FILE --data-dir DIR --port 0 --host 127.0.0.1` and the
-//   port it picked is read from the stdout line "Listening on http://127.0.0.1:PORT".
+// * The node is started with `--config FILE --data-dir DIR --port 0 --host 127.0.0.1
+//   --peer-port 0` and the ports it picked are read from the stdout lines
+//   "Listening on http://127.0.0.1:PORT" and "Peer links on 127.0.0.1:PORT".
 // * The process is always stopped by its PID: SIGTERM, then SIGKILL after 5 s. useNode()
 //   does that in an after() hook; a process 'exit' / signal handler does it too, so a crash of
 //   the test file or a failing test never leaves a node running.
@@ -25,6 +26,7 @@ const { cleanupAll } = require('./cleanup');
 
 const HOST = '127.0.0.1';
 const LISTEN_RE = /Listening on http:\/\/127\.0\.0\.1:(\d+)/;
+const PEER_RE = /Peer links on 127\.0\.0\.1:(\d+)/;
 const STARTUP_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const LOG_CAP_BYTES = 256 * 1024;
@@ -98,6 +100,7 @@ class DNotifierNode {
     this.config = buildConfig(configOptions);
     this.host = HOST;
     this.port = undefined;
+    this.peerPort = undefined;
     this.child = undefined;
     this.pid = undefined;
     this.stdout = '';
@@ -153,7 +156,7 @@ class DNotifierNode {
     this.configFile = configFile;
     this.dataDir = dataDir;
 
-    const args = ['--config', configFile, '--data-dir', dataDir, '--port', '0', '--host', HOST];
+    const args = ['--config', configFile, '--data-dir', dataDir, '--port', '0', '--host', HOST, '--peer-port', '0'];
     // The node reads DNOTIFIER_* environment variables as a config layer: keep the test's own
     // (DNOTIFIER_NODE_BIN, ...) and any left in the shell away from it.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DNOTIFIER_')));
@@ -210,7 +213,7 @@ class DNotifierNode {
         finish(
           reject,
           new Error(
-            `dnotifier-node (${bin}) printed no "Listening on http://127.0.0.1:PORT" line ` +
+            `dnotifier-node (${bin}) printed no "Listening on" and "Peer links on" lines ` +
               `within ${STARTUP_TIMEOUT_MS / 1000} s.\nstdout:\n${tail(this.stdout)}\n` +
               `stderr:\n${tail(this.stderr)}`,
           ),
@@ -222,7 +225,11 @@ class DNotifierNode {
         if (settled) return;
         lineBuffer += chunk;
         const match = LISTEN_RE.exec(lineBuffer);
-        if (match) finish(resolve, Number(match[1]));
+        const peer = PEER_RE.exec(lineBuffer);
+        if (match && peer) {
+          this.peerPort = Number(peer[1]);
+          finish(resolve, Number(match[1]));
+        }
         else if (lineBuffer.length > 65536) lineBuffer = lineBuffer.slice(-1024);
       });
       child.once('error', (error) => {
@@ -257,6 +264,8 @@ class DNotifierNode {
     this.stopping = true;
     if (this.exitInfo === undefined) {
       try {
+        // A node a test paused with SIGSTOP would not act on SIGTERM until resumed.
+        this.child.kill('SIGCONT');
         this.child.kill('SIGTERM');
       } catch {
         // already gone
@@ -279,6 +288,16 @@ class DNotifierNode {
     liveNodes.delete(this);
     this._removeTempDirSync();
     return this.exitInfo;
+  }
+
+  // "127.0.0.1:PORT" of the peer listener, for other nodes' seed lists.
+  get peerAddress() {
+    return `${HOST}:${this.peerPort}`;
+  }
+
+  // Sends a signal to this node's own process (SIGKILL, SIGSTOP, SIGCONT): tests of failures.
+  signal(name) {
+    if (this.alive) this.child.kill(name);
   }
 
   _removeTempDirSync() {

@@ -46,28 +46,38 @@ QString writeFile(const QTemporaryDir &dir,
     return path;
 }
 
+// What the loader should say about every host:port value it refuses.
+const QString EndpointExpected =
+        u"host:port with a port from 1 to 65535 and a host that is an IPv4 address, a DNS name or an IPv6 address in brackets, such as 10.0.0.2:6002, node-b.example:6002 or [::1]:6002"_s;
+
+// A setting as text, named by its config key ("app.id" for the default app's).
 QString readBack(const NodeSettings &settings, const QString &name)
 {
-    if (name == "data_dir"_L1) {
-        return settings.dataDir;
-    }
-    if (name == "host"_L1) {
-        return settings.host.toString();
-    }
-    const QHash<QString, int> numbers{
-            {u"port"_s, settings.port},
-            {u"io_threads"_s, settings.ioThreads},
-            {u"activity_timeout"_s, settings.activityTimeoutSeconds},
-            {u"pong_timeout"_s, settings.pongTimeoutSeconds},
+    const ClusterSettings &cluster = settings.cluster;
+    const QHash<QString, QString> values{
+            {u"data_dir"_s, settings.dataDir},
+            {u"host"_s, settings.host.toString()},
+            {u"port"_s, QString::number(settings.port)},
+            {u"io_threads"_s, QString::number(settings.ioThreads)},
+            {u"activity_timeout"_s, QString::number(settings.activityTimeoutSeconds)},
+            {u"pong_timeout"_s, QString::number(settings.pongTimeoutSeconds)},
+            {u"app.id"_s, settings.defaultApp.id},
+            {u"app.key"_s, QString::fromLatin1(settings.defaultApp.key)},
+            {u"app.secret"_s, QString::fromLatin1(settings.defaultApp.secret)},
+            {u"peer_host"_s, cluster.peerHost.toString()},
+            {u"peer_port"_s, QString::number(cluster.peerPort)},
+            {u"advertise"_s, cluster.advertise},
+            {u"region"_s, cluster.region},
+            {u"node_name"_s, cluster.nodeName},
+            {u"seeds"_s, cluster.seeds.join(u',')},
+            {u"join"_s, cluster.joinToken},
+            {u"cluster_secret"_s, QString::fromLatin1(cluster.secret)},
+            {u"cluster_probe_interval_ms"_s, QString::number(cluster.probeIntervalMs)},
+            {u"cluster_probe_timeout_ms"_s, QString::number(cluster.probeTimeoutMs)},
+            {u"cluster_suspicion_ms"_s, QString::number(cluster.suspicionMs)},
+            {u"cluster_indirect_probes"_s, QString::number(cluster.indirectProbes)},
     };
-    if (numbers.contains(name)) {
-        return QString::number(numbers.value(name));
-    }
-    if (name == "app.id"_L1) {
-        return settings.defaultApp.id;
-    }
-    return QString::fromLatin1(name == "app.key"_L1 ? settings.defaultApp.key
-                                                    : settings.defaultApp.secret);
+    return values.value(name, u"<no setting named %1>"_s.arg(name));
 }
 
 } // namespace
@@ -82,6 +92,7 @@ private Q_SLOTS:
     void commandLineActions_data();
     void commandLineActions();
     void commandLineKeepsEveryFlagValue();
+    void helpListsClusterFlags();
     void commandLineErrors_data();
     void commandLineErrors();
 
@@ -94,6 +105,12 @@ private Q_SLOTS:
     void precedence();
     void configFileSetsEveryNodeKey();
     void configFileSetsEveryAppKey();
+    void configFileSetsEveryClusterKey();
+    void acceptedClusterValues_data();
+    void acceptedClusterValues();
+    void seedLists_data();
+    void seedLists();
+    void probeTimingsAreComparedOnlyOnceMerged();
     void configFileSetsWebhooks();
     void extraAppsStartFromBuiltInDefaults();
     void configPathFromEnvironmentAndFlag();
@@ -109,6 +126,12 @@ private Q_SLOTS:
     void badAddressesAndCredentials();
     void badWebhooks_data();
     void badWebhooks();
+    void badClusterAddresses_data();
+    void badClusterAddresses();
+    void badClusterNamesAndTimings_data();
+    void badClusterNamesAndTimings();
+    void probeTimeoutNotBelowInterval_data();
+    void probeTimeoutNotBelowInterval();
     void duplicateApps_data();
     void duplicateApps();
     void secretsAreNeverEchoed_data();
@@ -178,7 +201,9 @@ void tst_SettingsLoader::commandLineKeepsEveryFlagValue()
 {
     const QString arguments = u"--config c.json --data-dir /d --host ::1 --port=0 --io-threads 4 "
                               "--activity-timeout 60 --pong-timeout 20 --app-id 42 --app-key k "
-                              "--app-secret s"_s;
+                              "--app-secret s --peer-host 10.0.0.1 --peer-port=7002 "
+                              "--advertise a.example:7002 --region eu --node-name n1 "
+                              "--seeds b.example:6002,c.example:6002 --join dnj1.x"_s;
     const Result<CommandLine> commandLine =
             parseCommandLine(QStringList{Program} + arguments.split(u' '));
     QVERIFY2(commandLine, qPrintable(commandLine.error().message));
@@ -192,11 +217,34 @@ void tst_SettingsLoader::commandLineKeepsEveryFlagValue()
     QCOMPARE(commandLine->appId, u"42"_s);
     QCOMPARE(commandLine->appKey, u"k"_s);
     QCOMPARE(commandLine->appSecret, u"s"_s);
+    QCOMPARE(commandLine->peerHost, u"10.0.0.1"_s);
+    QCOMPARE(commandLine->peerPort, u"7002"_s);
+    QCOMPARE(commandLine->advertise, u"a.example:7002"_s);
+    QCOMPARE(commandLine->region, u"eu"_s);
+    QCOMPARE(commandLine->nodeName, u"n1"_s);
+    QCOMPARE(commandLine->seeds, u"b.example:6002,c.example:6002"_s);
+    QCOMPARE(commandLine->join, u"dnj1.x"_s);
 
     const Result<CommandLine> empty = parseCommandLine({Program});
     QVERIFY(empty);
     QVERIFY(!empty->port);
     QVERIFY(!empty->configFile);
+    QVERIFY(!empty->seeds);
+}
+
+void tst_SettingsLoader::helpListsClusterFlags()
+{
+    const Result<CommandLine> commandLine = parseCommandLine({Program, u"--help"_s});
+    QVERIFY2(commandLine, qPrintable(commandLine.error().message));
+    const QString &help = commandLine->helpText;
+    for (const QString &flag :
+         {u"--peer-host <address>"_s, u"--peer-port <n>"_s, u"--advertise <host:port>"_s,
+          u"--region <name>"_s, u"--node-name <name>"_s, u"--seeds <host:port,...>"_s,
+          u"--join <token>"_s}) {
+        QVERIFY2(help.contains(flag), qPrintable(flag));
+    }
+    // Other users can read a process's arguments: secrets and tuning have no flag.
+    QVERIFY(!help.contains(u"--cluster"_s));
 }
 
 void tst_SettingsLoader::commandLineErrors_data()
@@ -217,6 +265,15 @@ void tst_SettingsLoader::commandLineErrors_data()
             << QStringList{u"--port was given 2 times"_s};
     QTest::newRow("a positional argument is refused")
             << QStringList{u"start"_s} << QStringList{u"unexpected argument \"start\""_s};
+    QTest::newRow("the cluster secret has no flag")
+            << QStringList{u"--cluster-secret"_s, u"0123456789abcdef"_s}
+            << QStringList{u"unknown flag --cluster-secret;"_s};
+    QTest::newRow("the cluster timings have no flags")
+            << QStringList{u"--cluster-probe-interval-ms=100"_s}
+            << QStringList{u"unknown flag --cluster-probe-interval-ms;"_s};
+    QTest::newRow("--seeds given twice is refused rather than merged")
+            << QStringList{u"--seeds"_s, u"a:1"_s, u"--seeds"_s, u"b:2"_s}
+            << QStringList{u"--seeds was given 2 times"_s};
 }
 
 void tst_SettingsLoader::commandLineErrors()
@@ -249,6 +306,20 @@ void tst_SettingsLoader::defaultsWithoutAnyConfiguration()
     QVERIFY(settings->defaultApp.key.isEmpty());
     QVERIFY(settings->defaultApp.secret.isEmpty());
     QVERIFY(settings->extraApps.isEmpty());
+
+    const ClusterSettings &cluster = settings->cluster;
+    QCOMPARE(cluster.peerHost, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(cluster.peerPort, 6002);
+    QVERIFY(cluster.advertise.isEmpty());
+    QCOMPARE(cluster.region, u"default"_s);
+    QVERIFY(cluster.nodeName.isEmpty());
+    QVERIFY(cluster.seeds.isEmpty());
+    QVERIFY(cluster.joinToken.isEmpty());
+    QVERIFY(cluster.secret.isEmpty());
+    QCOMPARE(cluster.probeIntervalMs, 500);
+    QCOMPARE(cluster.probeTimeoutMs, 250);
+    QCOMPARE(cluster.suspicionMs, 2000);
+    QCOMPARE(cluster.indirectProbes, 2);
 }
 
 void tst_SettingsLoader::defaultDataDir_data()
@@ -296,7 +367,7 @@ void tst_SettingsLoader::precedence_data()
     QTest::addColumn<QString>("name");
     QTest::addColumn<QByteArray>("fileJson");
     QTest::addColumn<QString>("envVar");
-    QTest::addColumn<QString>("flag");
+    QTest::addColumn<QString>("flag");       // empty for settings that have no flag
     QTest::addColumn<QStringList>("values"); // default, file, environment, flag
 
     QTest::newRow("data_dir: each layer overrides the one below")
@@ -330,6 +401,53 @@ void tst_SettingsLoader::precedence_data()
             << u"app.secret"_s << R"({"app": {"secret": "file-secret"}})"_ba
             << u"DNOTIFIER_APP_SECRET"_s << u"--app-secret"_s
             << QStringList{QString(), u"file-secret"_s, u"env-secret"_s, u"flag-secret"_s};
+    QTest::newRow("peer_host: each layer overrides the one below")
+            << u"peer_host"_s << R"({"peer_host": "10.0.0.1"})"_ba << u"DNOTIFIER_PEER_HOST"_s
+            << u"--peer-host"_s
+            << QStringList{u"127.0.0.1"_s, u"10.0.0.1"_s, u"10.0.0.2"_s, u"::1"_s};
+    QTest::newRow("peer_port: each layer overrides the one below")
+            << u"peer_port"_s << R"({"peer_port": 7001})"_ba << u"DNOTIFIER_PEER_PORT"_s
+            << u"--peer-port"_s << QStringList{u"6002"_s, u"7001"_s, u"7002"_s, u"0"_s};
+    QTest::newRow("advertise: each layer overrides the one below")
+            << u"advertise"_s << R"({"advertise": "file.example:6002"})"_ba
+            << u"DNOTIFIER_ADVERTISE"_s << u"--advertise"_s
+            << QStringList{QString(), u"file.example:6002"_s, u"10.0.0.2:6003"_s, u"[::1]:6004"_s};
+    QTest::newRow("region: each layer overrides the one below")
+            << u"region"_s << R"({"region": "eu-west"})"_ba << u"DNOTIFIER_REGION"_s
+            << u"--region"_s
+            << QStringList{u"default"_s, u"eu-west"_s, u"us.east"_s, u"ap_south_1"_s};
+    QTest::newRow("node_name: each layer overrides the one below")
+            << u"node_name"_s << R"({"node_name": "host-a:6002"})"_ba << u"DNOTIFIER_NODE_NAME"_s
+            << u"--node-name"_s
+            << QStringList{QString(), u"host-a:6002"_s, u"node.b"_s, u"node_c"_s};
+    QTest::newRow("seeds: each layer overrides the one below")
+            << u"seeds"_s << R"({"seeds": ["a.example:6002", "10.0.0.1:6002"]})"_ba
+            << u"DNOTIFIER_SEEDS"_s << u"--seeds"_s
+            << QStringList{QString(), u"a.example:6002,10.0.0.1:6002"_s,
+                           u"b.example:6002,[::1]:6002"_s, u"c.example:1"_s};
+    QTest::newRow("join: each layer overrides the one below")
+            << u"join"_s << R"({"join": "dnj1.file"})"_ba << u"DNOTIFIER_JOIN"_s << u"--join"_s
+            << QStringList{QString(), u"dnj1.file"_s, u"dnj1.env"_s, u"dnj1.flag"_s};
+    QTest::newRow("cluster_secret: the environment overrides the file")
+            << u"cluster_secret"_s << R"({"cluster_secret": "file-secret-0123"})"_ba
+            << u"DNOTIFIER_CLUSTER_SECRET"_s << QString()
+            << QStringList{QString(), u"file-secret-0123"_s, u"env-secret-0123456789"_s};
+    QTest::newRow("cluster_probe_interval_ms: the environment overrides the file")
+            << u"cluster_probe_interval_ms"_s << R"({"cluster_probe_interval_ms": 400})"_ba
+            << u"DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS"_s << QString()
+            << QStringList{u"500"_s, u"400"_s, u"300"_s};
+    QTest::newRow("cluster_probe_timeout_ms: the environment overrides the file")
+            << u"cluster_probe_timeout_ms"_s << R"({"cluster_probe_timeout_ms": 100})"_ba
+            << u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS"_s << QString()
+            << QStringList{u"250"_s, u"100"_s, u"200"_s};
+    QTest::newRow("cluster_suspicion_ms: the environment overrides the file")
+            << u"cluster_suspicion_ms"_s << R"({"cluster_suspicion_ms": 1000})"_ba
+            << u"DNOTIFIER_CLUSTER_SUSPICION_MS"_s << QString()
+            << QStringList{u"2000"_s, u"1000"_s, u"3000"_s};
+    QTest::newRow("cluster_indirect_probes: the environment overrides the file")
+            << u"cluster_indirect_probes"_s << R"({"cluster_indirect_probes": 0})"_ba
+            << u"DNOTIFIER_CLUSTER_INDIRECT_PROBES"_s << QString()
+            << QStringList{u"2"_s, u"0"_s, u"16"_s};
 }
 
 void tst_SettingsLoader::precedence()
@@ -343,19 +461,27 @@ void tst_SettingsLoader::precedence()
 
     const QStringList configFlag{u"--config"_s, writeFile(*m_dir, fileJson)};
     const QStringList env{envVar + u'=' + values.at(2)};
-    const QStringList valueFlag{flag, values.at(3)};
 
     const Result<NodeSettings> defaults = resolve({});
     const Result<NodeSettings> file = resolve(configFlag);
     const Result<NodeSettings> fileAndEnv = resolve(configFlag, env);
-    const Result<NodeSettings> all = resolve(configFlag + valueFlag, env);
-    const Result<NodeSettings> envAndFlag = resolve(valueFlag, env);
-    for (const auto *result : {&defaults, &file, &fileAndEnv, &all, &envAndFlag}) {
+    for (const auto *result : {&defaults, &file, &fileAndEnv}) {
         QVERIFY2(*result, qPrintable(result->error().message));
     }
     QCOMPARE(readBack(*defaults, name), values.at(0));
     QCOMPARE(readBack(*file, name), values.at(1));
     QCOMPARE(readBack(*fileAndEnv, name), values.at(2));
+    if (flag.isEmpty()) {
+        QCOMPARE(values.size(), 3);
+        return;
+    }
+
+    const QStringList valueFlag{flag, values.at(3)};
+    const Result<NodeSettings> all = resolve(configFlag + valueFlag, env);
+    const Result<NodeSettings> envAndFlag = resolve(valueFlag, env);
+    for (const auto *result : {&all, &envAndFlag}) {
+        QVERIFY2(*result, qPrintable(result->error().message));
+    }
     QCOMPARE(readBack(*all, name), values.at(3));
     QCOMPARE(readBack(*envAndFlag, name), values.at(3));
 }
@@ -414,6 +540,154 @@ void tst_SettingsLoader::configFileSetsEveryAppKey()
     QCOMPARE(app.maxClientEventsPerSecond, 4);
     QCOMPARE(app.maxMessageBytes, 8192);
     QCOMPARE(app.webhookBatchMilliseconds, 250);
+}
+
+void tst_SettingsLoader::configFileSetsEveryClusterKey()
+{
+    const QByteArray json = R"({
+        "peer_host": "::", "peer_port": 7002, "advertise": "node-a.example:7002",
+        "region": "eu-west-1", "node_name": "node-a:7002",
+        "seeds": ["node-b.example:7002", "[2001:db8::2]:7002"], "join": "dnj1.abc",
+        "cluster_secret": "0123456789abcdef!~", "cluster_probe_interval_ms": 1000,
+        "cluster_probe_timeout_ms": 400, "cluster_suspicion_ms": 5000,
+        "cluster_indirect_probes": 3
+    })"_ba;
+    const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+
+    const ClusterSettings &cluster = settings->cluster;
+    QCOMPARE(cluster.peerHost, QHostAddress(QHostAddress::AnyIPv6));
+    QCOMPARE(cluster.peerPort, 7002);
+    QCOMPARE(cluster.advertise, u"node-a.example:7002"_s);
+    QCOMPARE(cluster.region, u"eu-west-1"_s);
+    QCOMPARE(cluster.nodeName, u"node-a:7002"_s);
+    QCOMPARE(cluster.seeds, (QList<QString>{u"node-b.example:7002"_s, u"[2001:db8::2]:7002"_s}));
+    QCOMPARE(cluster.joinToken, u"dnj1.abc"_s);
+    QCOMPARE(cluster.secret, "0123456789abcdef!~"_ba);
+    QCOMPARE(cluster.probeIntervalMs, 1000);
+    QCOMPARE(cluster.probeTimeoutMs, 400);
+    QCOMPARE(cluster.suspicionMs, 5000);
+    QCOMPARE(cluster.indirectProbes, 3);
+}
+
+void tst_SettingsLoader::acceptedClusterValues_data()
+{
+    QTest::addColumn<QByteArray>("fileJson"); // empty: no config file
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("expected"); // as readBack() gives it
+
+    QTest::newRow("an advertised IPv4 address")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"192.168.1.20:6002"_s}
+            << u"advertise"_s << u"192.168.1.20:6002"_s;
+    QTest::newRow("an advertised IPv6 address in brackets at the lowest port")
+            << NoFile << QStringList{u"DNOTIFIER_ADVERTISE=[2001:db8::5]:1"_s} << NoFlags
+            << u"advertise"_s << u"[2001:db8::5]:1"_s;
+    QTest::newRow("an advertised IPv4-mapped IPv6 address")
+            << R"({"advertise": "[::ffff:10.0.0.1]:6002"})"_ba << NoEnv << NoFlags << u"advertise"_s
+            << u"[::ffff:10.0.0.1]:6002"_s;
+    QTest::newRow("a one-label name at the highest port")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"localhost:65535"_s}
+            << u"advertise"_s << u"localhost:65535"_s;
+    QTest::newRow("a name whose labels start with digits and hold hyphens")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"1a.node-7.Example:6002"_s}
+            << u"advertise"_s << u"1a.node-7.Example:6002"_s;
+    QTest::newRow("a label of 63 characters")
+            << NoFile << NoEnv
+            << QStringList{u"--advertise"_s, QString(63, u'a') + u".example:6002"_s}
+            << u"advertise"_s << QString(63, u'a') + u".example:6002"_s;
+    QTest::newRow("a region of 64 characters")
+            << NoFile << QStringList{u"DNOTIFIER_REGION="_s + QString(64, u'r')} << NoFlags
+            << u"region"_s << QString(64, u'r');
+    QTest::newRow("a node name with every allowed kind of character")
+            << NoFile << NoEnv << QStringList{u"--node-name"_s, u"Az09_.:-"_s} << u"node_name"_s
+            << u"Az09_.:-"_s;
+    QTest::newRow("a cluster secret of 16 characters")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_SECRET=!!!!!!!!~~~~~~~~"_s} << NoFlags
+            << u"cluster_secret"_s << u"!!!!!!!!~~~~~~~~"_s;
+    QTest::newRow("a cluster secret of 200 characters")
+            << QByteArray(R"({"cluster_secret": ")" + QByteArray(200, 's') + R"("})") << NoEnv
+            << NoFlags << u"cluster_secret"_s << QString(200, u's');
+    QTest::newRow("the longest probe interval with a timeout just below it")
+            << R"({"cluster_probe_interval_ms": 60000, "cluster_probe_timeout_ms": 59999})"_ba
+            << NoEnv << NoFlags << u"cluster_probe_timeout_ms"_s << u"59999"_s;
+    QTest::newRow("the shortest probe interval with a timeout just below it")
+            << NoFile
+            << QStringList{u"DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS=50"_s,
+                           u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS=49"_s}
+            << NoFlags << u"cluster_probe_interval_ms"_s << u"50"_s;
+    QTest::newRow("the longest suspicion time")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_SUSPICION_MS=600000"_s} << NoFlags
+            << u"cluster_suspicion_ms"_s << u"600000"_s;
+    QTest::newRow("no indirect probes") << R"({"cluster_indirect_probes": 0})"_ba << NoEnv
+                                        << NoFlags << u"cluster_indirect_probes"_s << u"0"_s;
+}
+
+void tst_SettingsLoader::acceptedClusterValues()
+{
+    QFETCH(QByteArray, fileJson);
+    QFETCH(QStringList, env);
+    QFETCH(QStringList, flags);
+    QFETCH(QString, name);
+    QFETCH(QString, expected);
+
+    if (!fileJson.isEmpty()) {
+        flags << u"--config"_s << writeFile(*m_dir, fileJson);
+    }
+    const Result<NodeSettings> settings = resolve(flags, env);
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    QCOMPARE(readBack(*settings, name), expected);
+}
+
+void tst_SettingsLoader::seedLists_data()
+{
+    QTest::addColumn<QByteArray>("fileJson"); // empty: no config file
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QList<QString>>("seeds");
+
+    QTest::newRow("an empty array in the file means no seeds")
+            << R"({"seeds": []})"_ba << NoEnv << NoFlags << QList<QString>{};
+    QTest::newRow("spaces around the entries of an environment list are dropped")
+            << NoFile
+            << QStringList{u"DNOTIFIER_SEEDS= a.example:6002 , [2001:db8::1]:6002,10.0.0.3:6002 "_s}
+            << NoFlags
+            << QList<QString>{u"a.example:6002"_s, u"[2001:db8::1]:6002"_s, u"10.0.0.3:6002"_s};
+    QTest::newRow("a seed listed twice counts once")
+            << NoFile << NoEnv
+            << QStringList{u"--seeds"_s, u"a.example:1,b.example:2,a.example:1"_s}
+            << QList<QString>{u"a.example:1"_s, u"b.example:2"_s};
+    QTest::newRow("a flag replaces the file's list instead of adding to it")
+            << R"({"seeds": ["a.example:1", "b.example:2"]})"_ba << NoEnv
+            << QStringList{u"--seeds"_s, u"c.example:3"_s} << QList<QString>{u"c.example:3"_s};
+}
+
+void tst_SettingsLoader::seedLists()
+{
+    QFETCH(QByteArray, fileJson);
+    QFETCH(QStringList, env);
+    QFETCH(QStringList, flags);
+    QFETCH(QList<QString>, seeds);
+
+    if (!fileJson.isEmpty()) {
+        flags << u"--config"_s << writeFile(*m_dir, fileJson);
+    }
+    const Result<NodeSettings> settings = resolve(flags, env);
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    QCOMPARE(settings->cluster.seeds, seeds);
+}
+
+void tst_SettingsLoader::probeTimingsAreComparedOnlyOnceMerged()
+{
+    // The file alone would be refused; the environment's timeout makes the merged pair fit.
+    const QByteArray json =
+            R"({"cluster_probe_interval_ms": 300, "cluster_probe_timeout_ms": 400})"_ba;
+    const Result<NodeSettings> settings = resolve({u"--config"_s, writeFile(*m_dir, json)},
+                                                  {u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS=100"_s});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    QCOMPARE(settings->cluster.probeIntervalMs, 300);
+    QCOMPARE(settings->cluster.probeTimeoutMs, 100);
 }
 
 void tst_SettingsLoader::configFileSetsWebhooks()
@@ -489,10 +763,14 @@ void tst_SettingsLoader::relativeDataDirs()
 void tst_SettingsLoader::emptyEnvironmentVariableCountsAsUnset()
 {
     const Result<NodeSettings> settings =
-            resolve({}, {u"DNOTIFIER_PORT="_s, u"DNOTIFIER_APP_KEY="_s});
+            resolve({}, {u"DNOTIFIER_PORT="_s, u"DNOTIFIER_APP_KEY="_s, u"DNOTIFIER_SEEDS="_s,
+                         u"DNOTIFIER_CLUSTER_SECRET="_s, u"DNOTIFIER_REGION="_s});
     QVERIFY2(settings, qPrintable(settings.error().message));
     QCOMPARE(settings->port, NodeSettings().port);
     QVERIFY(settings->defaultApp.key.isEmpty());
+    QVERIFY(settings->cluster.seeds.isEmpty());
+    QVERIFY(settings->cluster.secret.isEmpty());
+    QCOMPARE(settings->cluster.region, ClusterSettings().region);
 }
 
 void tst_SettingsLoader::overriddenBadValueIsStillReported()
@@ -592,7 +870,7 @@ void tst_SettingsLoader::unknownKeys_data()
 
     QTest::newRow("an unknown top-level key lists the allowed ones")
             << R"({"prot": 6001})"_ba << NoEnv << NoFlags
-            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, app, apps, data_dir, host, io_threads, max_http_body_bytes, pong_timeout, port, webhook_leave_delay, webhook_retry_seconds"_s;
+            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, host, io_threads, join, max_http_body_bytes, node_name, peer_host, peer_port, pong_timeout, port, region, seeds, webhook_leave_delay, webhook_retry_seconds"_s;
     QTest::newRow("an unknown app key lists the allowed ones")
             << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
@@ -683,6 +961,214 @@ void tst_SettingsLoader::badWebhooks()
     verifyRejected();
 }
 
+void tst_SettingsLoader::badClusterAddresses_data()
+{
+    addRejectionColumns();
+    const QString address = u"an IPv4 or IPv6 address such as 127.0.0.1, 0.0.0.0 or ::"_s;
+    // QString, not auto: with QStringBuilder a deduced type would refer to a destroyed temporary.
+    const auto endpoint = [](const QString &label, const QString &value) -> QString {
+        return u"%1: %2 is not allowed; expected "_s.arg(label, value) + EndpointExpected;
+    };
+
+    QTest::newRow("a peer host name instead of an address")
+            << NoFile << NoEnv << QStringList{u"--peer-host"_s, u"localhost"_s}
+            << u"--peer-host: \"localhost\" is not allowed; expected "_s + address;
+    QTest::newRow("a peer host in IPv4 shorthand")
+            << NoFile << QStringList{u"DNOTIFIER_PEER_HOST=127.1"_s} << NoFlags
+            << u"DNOTIFIER_PEER_HOST: \"127.1\" is not allowed; expected "_s + address;
+    QTest::newRow("a peer host written as a JSON number")
+            << R"({"peer_host": 1})"_ba << NoEnv << NoFlags
+            << u"peer_host: 1 has the wrong type (a number); expected "_s + address;
+    QTest::newRow("a peer port above 65535 given as a flag")
+            << NoFile << NoEnv << QStringList{u"--peer-port"_s, u"70000"_s}
+            << u"--peer-port: \"70000\" is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a negative peer port in the environment")
+            << NoFile << QStringList{u"DNOTIFIER_PEER_PORT=-1"_s} << NoFlags
+            << u"DNOTIFIER_PEER_PORT: \"-1\" is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a peer port written as a JSON string")
+            << R"({"peer_port": "6002"})"_ba << NoEnv << NoFlags
+            << u"peer_port: \"6002\" has the wrong type (a string); expected an integer from 0 to 65535"_s;
+
+    QTest::newRow("an advertised address without a port")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"node-b.example"_s}
+            << endpoint(u"--advertise"_s, u"\"node-b.example\""_s);
+    QTest::newRow("an advertised port of 0")
+            << NoFile << QStringList{u"DNOTIFIER_ADVERTISE=10.0.0.2:0"_s} << NoFlags
+            << endpoint(u"DNOTIFIER_ADVERTISE"_s, u"\"10.0.0.2:0\""_s);
+    QTest::newRow("an advertised port above 65535")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"h.example:65536"_s}
+            << endpoint(u"--advertise"_s, u"\"h.example:65536\""_s);
+    QTest::newRow("an advertised port with a leading zero")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"h.example:06002"_s}
+            << endpoint(u"--advertise"_s, u"\"h.example:06002\""_s);
+    QTest::newRow("an advertised port that is not a number")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"h.example:peer"_s}
+            << endpoint(u"--advertise"_s, u"\"h.example:peer\""_s);
+    QTest::newRow("an IPv6 address without brackets")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"2001:db8::5:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"2001:db8::5:6002\""_s);
+    QTest::newRow("an IPv4 address in brackets")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"[10.0.0.2]:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"[10.0.0.2]:6002\""_s);
+    QTest::newRow("an IPv6 address in brackets that does not parse")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"[2001:db8:::5]:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"[2001:db8:::5]:6002\""_s);
+    QTest::newRow("an IPv4 shorthand that the resolver would accept")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"127.1:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"127.1:6002\""_s);
+    QTest::newRow("a hexadecimal IPv4 address")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"0x7f000001:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"0x7f000001:6002\""_s);
+    QTest::newRow("an IPv4 address with a leading zero")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"010.0.0.2:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"010.0.0.2:6002\""_s);
+    QTest::newRow("an IPv4 address with an octet above 255")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"300.1.1.1:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"300.1.1.1:6002\""_s);
+    QTest::newRow("a host name with an underscore")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"node_b.example:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"node_b.example:6002\""_s);
+    QTest::newRow("a host name label starting with a hyphen")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"-node.example:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"-node.example:6002\""_s);
+    QTest::newRow("a host name with an empty label")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"node..example:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"node..example:6002\""_s);
+    QTest::newRow("a host name label of 64 characters")
+            << NoFile << NoEnv
+            << QStringList{u"--advertise"_s, QString(64, u'a') + u".example:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"%1.example:6002\""_s.arg(QString(64, u'a')));
+    QTest::newRow("an advertised URL")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u"tcp://h.example:6002"_s}
+            << endpoint(u"--advertise"_s, u"\"tcp://h.example:6002\""_s);
+    QTest::newRow("an advertised address without a host")
+            << NoFile << NoEnv << QStringList{u"--advertise"_s, u":6002"_s}
+            << endpoint(u"--advertise"_s, u"\":6002\""_s);
+    QTest::newRow("an empty advertised address in the file")
+            << R"({"advertise": ""})"_ba << NoEnv << NoFlags << endpoint(u"advertise"_s, u"\"\""_s);
+    QTest::newRow("an advertised address written as an object")
+            << R"({"advertise": {"host": "h", "port": 1}})"_ba << NoEnv << NoFlags
+            << u"advertise: {\"host\":\"h\",\"port\":1} has the wrong type (an object); expected "_s
+                       + EndpointExpected;
+
+    QTest::newRow("seeds given as one string in the file")
+            << R"({"seeds": "a.example:6002"})"_ba << NoEnv << NoFlags
+            << u"seeds: \"a.example:6002\" has the wrong type (a string); expected an array of host:port strings"_s;
+    QTest::newRow("a seed written as a JSON number")
+            << R"({"seeds": [6002]})"_ba << NoEnv << NoFlags
+            << u"seeds[0]: 6002 has the wrong type (a number); expected "_s + EndpointExpected;
+    QTest::newRow("the second seed in the file without a port")
+            << R"({"seeds": ["a.example:6002", "b.example"]})"_ba << NoEnv << NoFlags
+            << endpoint(u"seeds[1]"_s, u"\"b.example\""_s);
+    QTest::newRow("a bad seed in the environment is named by itself")
+            << NoFile << QStringList{u"DNOTIFIER_SEEDS=a.example:6002, ::1:6002"_s} << NoFlags
+            << endpoint(u"DNOTIFIER_SEEDS"_s, u"\"::1:6002\""_s);
+    QTest::newRow("a trailing comma in a seed flag")
+            << NoFile << NoEnv << QStringList{u"--seeds"_s, u"a.example:6002,"_s}
+            << endpoint(u"--seeds"_s, u"\"\""_s);
+    QTest::newRow("an empty seed flag") << NoFile << NoEnv << QStringList{u"--seeds"_s, u""_s}
+                                        << endpoint(u"--seeds"_s, u"\"\""_s);
+}
+
+void tst_SettingsLoader::badClusterAddresses()
+{
+    verifyRejected();
+}
+
+void tst_SettingsLoader::badClusterNamesAndTimings_data()
+{
+    addRejectionColumns();
+    const QString region = u"1 to 64 characters from A-Z, a-z, 0-9, '.', '_' and '-'"_s;
+    const QString nodeName = u"1 to 64 characters from A-Z, a-z, 0-9, '.', '_', ':' and '-'"_s;
+
+    QTest::newRow("an empty region in the file")
+            << R"({"region": ""})"_ba << NoEnv << NoFlags
+            << u"region: \"\" is not allowed; expected "_s + region;
+    QTest::newRow("a region of 65 characters")
+            << NoFile << QStringList{u"DNOTIFIER_REGION="_s + QString(65, u'r')} << NoFlags
+            << u"DNOTIFIER_REGION: \"%1\" is not allowed; expected "_s.arg(QString(65, u'r'))
+                       + region;
+    QTest::newRow("a region with a colon")
+            << NoFile << NoEnv << QStringList{u"--region"_s, u"eu:west"_s}
+            << u"--region: \"eu:west\" is not allowed; expected "_s + region;
+    QTest::newRow("a region written as a JSON number")
+            << R"({"region": 1})"_ba << NoEnv << NoFlags
+            << u"region: 1 has the wrong type (a number); expected "_s + region;
+    QTest::newRow("a node name with a slash")
+            << NoFile << NoEnv << QStringList{u"--node-name"_s, u"node/1"_s}
+            << u"--node-name: \"node/1\" is not allowed; expected "_s + nodeName;
+    QTest::newRow("a node name with a space")
+            << NoFile << QStringList{u"DNOTIFIER_NODE_NAME=node 1"_s} << NoFlags
+            << u"DNOTIFIER_NODE_NAME: \"node 1\" is not allowed; expected "_s + nodeName;
+    QTest::newRow("a node name of 65 characters")
+            << QByteArray(R"({"node_name": ")" + QByteArray(65, 'n') + R"("})") << NoEnv << NoFlags
+            << u"node_name: \"%1\" is not allowed; expected "_s.arg(QString(65, u'n')) + nodeName;
+    QTest::newRow("an empty node name flag")
+            << NoFile << NoEnv << QStringList{u"--node-name"_s, u""_s}
+            << u"--node-name: \"\" is not allowed; expected "_s + nodeName;
+
+    QTest::newRow("a probe interval below 50 ms")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS=49"_s} << NoFlags
+            << u"DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS: \"49\" is not allowed; expected an integer from 50 to 60000"_s;
+    QTest::newRow("a probe interval above a minute")
+            << R"({"cluster_probe_interval_ms": 60001})"_ba << NoEnv << NoFlags
+            << u"cluster_probe_interval_ms: 60001 is not allowed; expected an integer from 50 to 60000"_s;
+    QTest::newRow("a probe interval written as a JSON string")
+            << R"({"cluster_probe_interval_ms": "500"})"_ba << NoEnv << NoFlags
+            << u"cluster_probe_interval_ms: \"500\" has the wrong type (a string); expected an integer from 50 to 60000"_s;
+    QTest::newRow("a probe timeout below 10 ms")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS=9"_s} << NoFlags
+            << u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS: \"9\" is not allowed; expected an integer from 10 to 60000"_s;
+    QTest::newRow("a probe timeout above a minute")
+            << R"({"cluster_probe_timeout_ms": 60001})"_ba << NoEnv << NoFlags
+            << u"cluster_probe_timeout_ms: 60001 is not allowed; expected an integer from 10 to 60000"_s;
+    QTest::newRow("a suspicion time below 100 ms")
+            << R"({"cluster_suspicion_ms": 99})"_ba << NoEnv << NoFlags
+            << u"cluster_suspicion_ms: 99 is not allowed; expected an integer from 100 to 600000"_s;
+    QTest::newRow("a suspicion time above ten minutes")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_SUSPICION_MS=600001"_s} << NoFlags
+            << u"DNOTIFIER_CLUSTER_SUSPICION_MS: \"600001\" is not allowed; expected an integer from 100 to 600000"_s;
+    QTest::newRow("more than 16 indirect probes")
+            << R"({"cluster_indirect_probes": 17})"_ba << NoEnv << NoFlags
+            << u"cluster_indirect_probes: 17 is not allowed; expected an integer from 0 to 16"_s;
+    QTest::newRow("a negative number of indirect probes")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_INDIRECT_PROBES=-1"_s} << NoFlags
+            << u"DNOTIFIER_CLUSTER_INDIRECT_PROBES: \"-1\" is not allowed; expected an integer from 0 to 16"_s;
+    QTest::newRow("a fractional number of indirect probes")
+            << R"({"cluster_indirect_probes": 1.5})"_ba << NoEnv << NoFlags
+            << u"cluster_indirect_probes: 1.5 is not allowed; expected an integer from 0 to 16"_s;
+}
+
+void tst_SettingsLoader::badClusterNamesAndTimings()
+{
+    verifyRejected();
+}
+
+void tst_SettingsLoader::probeTimeoutNotBelowInterval_data()
+{
+    addRejectionColumns();
+
+    QTest::newRow("a timeout equal to the interval, both in the file")
+            << R"({"cluster_probe_interval_ms": 300, "cluster_probe_timeout_ms": 300})"_ba << NoEnv
+            << NoFlags
+            << u"cluster_probe_timeout_ms: 300 is not allowed; expected an integer smaller than cluster_probe_interval_ms, which is 300"_s;
+    QTest::newRow("a timeout from the environment above the default interval")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS=600"_s} << NoFlags
+            << u"DNOTIFIER_CLUSTER_PROBE_TIMEOUT_MS: \"600\" is not allowed; expected an integer smaller than cluster_probe_interval_ms, which is 500 (the default)"_s;
+    QTest::newRow("an interval from the environment below the default timeout")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS=200"_s} << NoFlags
+            << u"cluster_probe_timeout_ms: 250 (the default) is not allowed; expected an integer smaller than DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS, which is \"200\""_s;
+    QTest::newRow("a timeout from the file against an interval from the environment")
+            << R"({"cluster_probe_interval_ms": 1000, "cluster_probe_timeout_ms": 100})"_ba
+            << QStringList{u"DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS=100"_s} << NoFlags
+            << u"cluster_probe_timeout_ms: 100 is not allowed; expected an integer smaller than DNOTIFIER_CLUSTER_PROBE_INTERVAL_MS, which is \"100\""_s;
+}
+
+void tst_SettingsLoader::probeTimeoutNotBelowInterval()
+{
+    verifyRejected();
+}
+
 void tst_SettingsLoader::duplicateApps_data()
 {
     addRejectionColumns();
@@ -708,31 +1194,69 @@ void tst_SettingsLoader::duplicateApps()
 
 void tst_SettingsLoader::secretsAreNeverEchoed_data()
 {
-    QTest::addColumn<QByteArray>("fileJson");
-    QTest::addColumn<QStringList>("flags");
-    QTest::addColumn<QString>("expected");
+    addRejectionColumns();
+    const QString clusterSecret =
+            u"is not allowed; expected 16 to 200 printable ASCII characters without spaces"_s;
+    const QString joinToken =
+            u"is not allowed; expected a token from dnotifier-node join-token, which starts with \"dnj1.\""_s;
 
     QTest::newRow("a secret with a space given as a flag")
-            << QByteArray() << QStringList{u"--app-secret"_s, u"hunter2 hunter2"_s}
+            << NoFile << NoEnv << QStringList{u"--app-secret"_s, u"hunter2 hunter2"_s}
             << u"--app-secret: a value of 15 characters (not shown) is not allowed; expected 1 to 200 printable ASCII characters without spaces"_s;
     QTest::newRow("a non-ASCII secret in the config file")
-            << R"({"app": {"secret": "hunter2é"}})"_ba << QStringList{}
+            << R"({"app": {"secret": "hunter2é"}})"_ba << NoEnv << NoFlags
             << u"app.secret: a value of 8 characters (not shown) is not allowed"_s;
     QTest::newRow("a secret written as a JSON number")
-            << R"({"apps": [{"id": "1", "key": "k", "secret": 31337}]})"_ba << QStringList{}
+            << R"({"apps": [{"id": "1", "key": "k", "secret": 31337}]})"_ba << NoEnv << NoFlags
             << u"apps[0].secret: the value (not shown) has the wrong type (a number); expected a string"_s;
+
+    QTest::newRow("a cluster secret of 15 characters in the file")
+            << R"({"cluster_secret": "hunter2hunter2!"})"_ba << NoEnv << NoFlags
+            << u"cluster_secret: a value of 15 characters (not shown) "_s + clusterSecret;
+    QTest::newRow("a cluster secret of 201 characters in the environment")
+            << NoFile
+            << QStringList{u"DNOTIFIER_CLUSTER_SECRET="_s + u"hunter2"_s.repeated(28) + u"12345"_s}
+            << NoFlags
+            << u"DNOTIFIER_CLUSTER_SECRET: a value of 201 characters (not shown) "_s
+                       + clusterSecret;
+    QTest::newRow("a cluster secret with a space")
+            << NoFile << QStringList{u"DNOTIFIER_CLUSTER_SECRET=hunter2 hunter2 hunter2"_s}
+            << NoFlags
+            << u"DNOTIFIER_CLUSTER_SECRET: a value of 23 characters (not shown) "_s + clusterSecret;
+    QTest::newRow("a non-ASCII cluster secret")
+            << R"({"cluster_secret": "hunter2hunter2hunter2é"})"_ba << NoEnv << NoFlags
+            << u"cluster_secret: a value of 22 characters (not shown) "_s + clusterSecret;
+    QTest::newRow("an empty cluster secret in the file")
+            << R"({"cluster_secret": ""})"_ba << NoEnv << NoFlags
+            << u"cluster_secret: \"\" "_s + clusterSecret;
+    QTest::newRow("a cluster secret written as a JSON number")
+            << R"({"cluster_secret": 31337})"_ba << NoEnv << NoFlags
+            << u"cluster_secret: the value (not shown) has the wrong type (a number); expected a string"_s;
+
+    QTest::newRow("a join token without its prefix in a flag")
+            << NoFile << NoEnv << QStringList{u"--join"_s, u"dnj2.hunter2"_s}
+            << u"--join: a value of 12 characters (not shown) "_s + joinToken;
+    QTest::newRow("a join token without its prefix in the environment")
+            << NoFile << QStringList{u"DNOTIFIER_JOIN=hunter2"_s} << NoFlags
+            << u"DNOTIFIER_JOIN: a value of 7 characters (not shown) "_s + joinToken;
+    QTest::newRow("an empty join flag")
+            << NoFile << NoEnv << QStringList{u"--join"_s, u""_s} << u"--join: \"\" "_s + joinToken;
+    QTest::newRow("a join token written as a JSON number")
+            << R"({"join": 31337})"_ba << NoEnv << NoFlags
+            << u"join: the value (not shown) has the wrong type (a number); expected a string"_s;
 }
 
 void tst_SettingsLoader::secretsAreNeverEchoed()
 {
     QFETCH(QByteArray, fileJson);
+    QFETCH(QStringList, env);
     QFETCH(QStringList, flags);
     QFETCH(QString, expected);
 
     if (!fileJson.isEmpty()) {
         flags << u"--config"_s << writeFile(*m_dir, fileJson);
     }
-    const Result<NodeSettings> settings = resolve(flags);
+    const Result<NodeSettings> settings = resolve(flags, env);
     QVERIFY(!settings);
     const QString message = settings.error().message;
     QVERIFY2(message.contains(expected), qPrintable(message));

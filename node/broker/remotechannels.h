@@ -1,0 +1,53 @@
+#pragma once
+
+// What the other nodes of the cluster hold for the channels of one app: how many subscribers
+// each node has per channel and which presence members its connections joined as. Each node
+// owns its own entries; this side only mirrors what the owners announced, so a dead node's
+// share can be dropped whole.
+
+#include "types.h"
+
+#include <QHash>
+#include <QList>
+
+#include <optional>
+
+namespace DNotifier::Broker {
+
+class RemoteChannels final
+{
+public:
+    // A count of 0 removes the node's interest in the channel.
+    void setSubscriptions(const NodeId &node, const QString &channel, int count);
+    int subscriptionCount(const QString &channel) const;
+    QList<NodeId> interestedNodes(const QString &channel) const;
+
+    QList<QString> channels() const { return m_subscriptions.keys(); }
+
+    QList<QPair<QString, int>> subscriptionsOf(const NodeId &node) const;
+
+    // Returns true when no node held the user in the channel before.
+    bool addMember(const NodeId &node, const QString &channel, const PresenceMember &member);
+    // Returns the member when no node holds the user in the channel any more.
+    std::optional<PresenceMember> removeMember(const NodeId &node,
+                                               const QString &channel,
+                                               const QString &userId);
+    bool hasMember(const QString &channel, const QString &userId) const;
+    // One entry per user, with the info of one of the nodes that hold it.
+    QList<PresenceMember> members(const QString &channel) const;
+    QList<QPair<QString, PresenceMember>> membersOf(const NodeId &node) const;
+
+    // Forgets everything the node announced; returns the (channel, member) pairs no other node
+    // holds any more.
+    QList<QPair<QString, PresenceMember>> removeNode(const NodeId &node);
+
+    bool isEmpty() const { return m_subscriptions.isEmpty() && m_members.isEmpty(); }
+
+private:
+    // channel -> node -> subscriber count
+    QHash<QString, QHash<NodeId, int>> m_subscriptions;
+    // channel -> user id -> node -> user info
+    QHash<QString, QHash<QString, QHash<NodeId, QByteArray>>> m_members;
+};
+
+} // namespace DNotifier::Broker

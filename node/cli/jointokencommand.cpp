@@ -1,0 +1,165 @@
+#include "jointokencommand.h"
+
+#include <common/tokens/connectiontoken.h>
+#include <node/cluster/clusteridentity.h>
+#include <node/cluster/jointoken.h>
+#include <node/config/settingsloader.h>
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QHostAddress>
+#include <QTextStream>
+
+namespace DNotifier::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr qint64 MinTtlSeconds = 60;
+constexpr qint64 MaxTtlSeconds = 30 * 24 * 3600;
+
+int fail(const QString &message)
+{
+    QTextStream(stderr) << "dnotifier-node join-token: " << message << '\n';
+    return 2;
+}
+
+void addOptions(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+            u"Print a token that lets a new node join this node's cluster."_s);
+    parser.addOption(
+            {u"ttl"_s,
+             u"How long the token admits new nodes: seconds or a number with s, m, h or d, from 1m to 30d (1h)."_s,
+             u"duration"_s, u"1h"_s});
+    parser.addOption(
+            {u"seed"_s,
+             u"host:port a new node dials first; repeatable. Default: the cluster's advertise address, else its peer host and port."_s,
+             u"host:port"_s});
+    parser.addOption({u"config"_s, u"The node's JSON config file."_s, u"file"_s});
+    parser.addOption({u"data-dir"_s, u"The node's data directory."_s, u"dir"_s});
+    parser.addHelpOption();
+}
+
+Result<qint64> parseTtl(const QString &text)
+{
+    const auto ttl = Tokens::parseDuration(text);
+    if (!ttl) {
+        return ttl.error();
+    }
+    if (*ttl < MinTtlSeconds || *ttl > MaxTtlSeconds) {
+        return Error{0,
+                     u"\"%1\" is out of range; expected from 1 minute (1m) to 30 days (30d)"_s.arg(
+                             text)};
+    }
+    return ttl;
+}
+
+Result<Config::NodeSettings> loadSettings(const QCommandLineParser &parser,
+                                          const QProcessEnvironment &environment)
+{
+    Config::CommandLine commandLine;
+    if (parser.isSet(u"config"_s)) {
+        commandLine.configFile = parser.value(u"config"_s);
+    }
+    if (parser.isSet(u"data-dir"_s)) {
+        commandLine.dataDir = parser.value(u"data-dir"_s);
+    }
+    return Config::resolveSettings(commandLine, environment);
+}
+
+// The address this node's peers reach it on, as the node would advertise it.
+Result<QString> defaultSeed(const Config::ClusterSettings &cluster)
+{
+    if (!cluster.advertise.isEmpty()) {
+        return cluster.advertise;
+    }
+    const QHostAddress &host = cluster.peerHost;
+    if (host == QHostAddress::AnyIPv4 || host == QHostAddress::AnyIPv6
+        || host == QHostAddress::Any) {
+        return Error{0, u"the node listens for peers on %1, which other nodes cannot dial"_s.arg(
+                                host.toString())};
+    }
+    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol
+                                     ? u"[%1]"_s.arg(host.toString())
+                                     : host.toString();
+    return u"%1:%2"_s.arg(hostText).arg(cluster.peerPort);
+}
+
+Result<QList<QString>> chooseSeeds(const QCommandLineParser &parser,
+                                   const Config::ClusterSettings &cluster)
+{
+    QList<QString> seeds = parser.values(u"seed"_s);
+    if (!seeds.isEmpty()) {
+        return seeds;
+    }
+    const Result<QString> seed = defaultSeed(cluster);
+    const Result<void> checked =
+            seed ? Cluster::checkSeedAddress(*seed) : Result<void>(seed.error());
+    if (!checked) {
+        return Error{
+                0,
+                u"no seed address for the token: %1; pass --seed host:port or set the cluster's advertise address"_s
+                        .arg(checked.error().message)};
+    }
+    return QList<QString>{*seed};
+}
+
+void printToken(const QString &token, const QString &clusterId, qint64 expiresAt)
+{
+    const QString expires = QDateTime::fromSecsSinceEpoch(expiresAt, Qt::UTC).toString(Qt::ISODate);
+    QTextStream(stdout) << token << "\n\n"
+                        << "Join a new node with:\n"
+                        << "  dnotifier-node --join " << token << '\n'
+                        << "Cluster fingerprint: " << clusterId << '\n'
+                        << "Expires: " << expires << '\n';
+}
+
+} // namespace
+
+int runJoinTokenCommand(const QStringList &arguments, const QProcessEnvironment &environment)
+{
+    QCommandLineParser parser;
+    addOptions(parser);
+    if (!parser.parse(arguments)) {
+        return fail(parser.errorText());
+    }
+    if (parser.isSet(u"help"_s)) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty()) {
+        return fail(u"unexpected argument \"%1\""_s.arg(parser.positionalArguments().constFirst()));
+    }
+    const auto ttl = parseTtl(parser.value(u"ttl"_s));
+    if (!ttl) {
+        return fail(u"--ttl: "_s + ttl.error().message);
+    }
+    for (const QString &seed : parser.values(u"seed"_s)) {
+        if (const auto checked = Cluster::checkSeedAddress(seed); !checked) {
+            return fail(u"--seed: "_s + checked.error().message);
+        }
+    }
+
+    const auto settings = loadSettings(parser, environment);
+    if (!settings) {
+        return fail(settings.error().message);
+    }
+    const auto seeds = chooseSeeds(parser, settings->cluster);
+    if (!seeds) {
+        return fail(seeds.error().message);
+    }
+    const auto identity =
+            Cluster::loadOrCreateClusterIdentity(settings->dataDir, settings->cluster.secret, {});
+    if (!identity) {
+        return fail(identity.error().message);
+    }
+
+    const qint64 expiresAt = QDateTime::currentSecsSinceEpoch() + *ttl;
+    printToken(Cluster::encodeJoinToken(identity->secret, *seeds, expiresAt), identity->clusterId(),
+               expiresAt);
+    return 0;
+}
+
+} // namespace DNotifier::Cli

@@ -1,0 +1,168 @@
+#pragma once
+
+// The messages nodes exchange over peer links, and their encoding: one CBOR map per frame
+// with the message type under "t". Decoding checks every field's type and refuses what it
+// does not know, since the bytes come from the network. Pure functions, fuzzed.
+
+#include <common/result.h>
+#include <node/broker/types.h>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <variant>
+
+namespace DNotifier::Cluster {
+
+inline constexpr int PeerProtocolVersion = 1;
+
+enum class MemberState {
+    Alive = 0,
+    Suspect = 1,
+    Dead = 2,
+    // Said goodbye: gone like a dead member, but nobody waits to be sure.
+    Left = 3,
+};
+
+struct MemberRecord
+{
+    Broker::NodeId id;
+    QString name;
+    // "host:port" of its peer listener.
+    QString address;
+    QString region;
+    quint64 incarnation = 0;
+    MemberState state = MemberState::Alive;
+
+    friend bool operator==(const MemberRecord &, const MemberRecord &) = default;
+};
+
+// Dialer to acceptor, first: who is calling and a fresh nonce. A joiner that holds only a
+// join key names the key's expiry, and both sides prove knowledge of that key instead.
+struct Hello
+{
+    int version = PeerProtocolVersion;
+    QString clusterId;
+    Broker::NodeId node;
+    QByteArray nonce;
+    qint64 joinExpiresAt = 0;
+};
+
+// Acceptor to dialer: the acceptor proves it holds the key before the dialer reveals anything.
+struct Challenge
+{
+    Broker::NodeId node;
+    QByteArray nonce;
+    QByteArray proof;
+};
+
+// Dialer to acceptor: the dialer's proof and who it is.
+struct Proof
+{
+    QByteArray proof;
+    MemberRecord self;
+};
+
+// Acceptor to dialer: the link is up.
+struct Welcome
+{
+    MemberRecord self;
+};
+
+struct Refused
+{
+    QString reason;
+};
+
+// Membership changes and full views: the receiver keeps whichever record is newer.
+struct MembersUpdate
+{
+    QList<MemberRecord> members;
+};
+
+struct Ping
+{
+    quint64 sequence = 0;
+};
+
+struct Ack
+{
+    quint64 sequence = 0;
+};
+
+// Asks the receiver to probe `target` and answer with an Ack carrying `sequence`.
+struct PingRequest
+{
+    quint64 sequence = 0;
+    Broker::NodeId target;
+};
+
+struct InterestEntry
+{
+    QString appId;
+    QString channel;
+    // The sender's subscribers on the channel; 0 withdraws its interest.
+    int count = 0;
+
+    friend bool operator==(const InterestEntry &, const InterestEntry &) = default;
+};
+
+// One node's share of the cluster state. `origin` is the node whose share it is: the sender
+// itself, or a node of another region whose update a gateway passes on. `version` rises with
+// every update the origin makes, so a receiver drops an update older than one it applied,
+// whichever path each took. A full update replaces everything the origin held.
+struct InterestUpdate
+{
+    Broker::NodeId origin;
+    quint64 version = 0;
+    bool full = false;
+    QList<InterestEntry> entries;
+};
+
+struct PresenceEntry
+{
+    QString appId;
+    QString channel;
+    Broker::PresenceMember member;
+    // False withdraws the member.
+    bool present = true;
+};
+
+struct PresenceUpdate
+{
+    Broker::NodeId origin;
+    quint64 version = 0;
+    bool full = false;
+    QList<PresenceEntry> entries;
+};
+
+// A publication on its way from the node that accepted it. Inside a region it is sent once to
+// each interested node; toward another region it goes once to this region's gateway, with the
+// regions to pass it on to in `relayTo`, and once over the gateway link with `crossed` set,
+// after which the receiving gateway hands it to the interested nodes of its own region.
+struct RemotePublication
+{
+    QString appId;
+    Broker::Publication publication;
+    QList<QString> relayTo;
+    bool crossed = false;
+};
+
+using PeerMessage = std::variant<Hello,
+                                 Challenge,
+                                 Proof,
+                                 Welcome,
+                                 Refused,
+                                 MembersUpdate,
+                                 Ping,
+                                 Ack,
+                                 PingRequest,
+                                 InterestUpdate,
+                                 PresenceUpdate,
+                                 RemotePublication>;
+
+QByteArray encodePeerMessage(const PeerMessage &message);
+Result<PeerMessage> decodePeerMessage(const QByteArray &payload);
+
+} // namespace DNotifier::Cluster

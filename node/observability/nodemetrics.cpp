@@ -1,0 +1,63 @@
+#include "nodemetrics.h"
+
+namespace DNotifier::Observability {
+
+namespace {
+
+void write(QByteArray &out,
+           const char *name,
+           const char *type,
+           const char *help,
+           const QByteArray &value)
+{
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    out.append(name).append(' ').append(value).append('\n');
+}
+
+QByteArray number(const std::atomic<quint64> &value)
+{
+    return QByteArray::number(value.load(std::memory_order_relaxed));
+}
+
+QByteArray number(const std::atomic<qint64> &value)
+{
+    return QByteArray::number(value.load(std::memory_order_relaxed));
+}
+
+} // namespace
+
+QByteArray renderMetrics(const NodeMetrics &metrics)
+{
+    QByteArray out;
+    out += "# HELP dnotifier_build_info The running version; always 1.\n"
+           "# TYPE dnotifier_build_info gauge\n"
+           "dnotifier_build_info{version=\"" DNOTIFIER_VERSION "\"} 1\n";
+    write(out, "dnotifier_peer_publications_sent_total", "counter",
+          "Publications forwarded to peers, one per interested peer.",
+          number(metrics.peerPublicationsSent));
+    write(out, "dnotifier_peer_publications_received_total", "counter",
+          "Publications received from peers for local subscribers.",
+          number(metrics.peerPublicationsReceived));
+    write(out, "dnotifier_gateway_publications_sent_total", "counter",
+          "Publications this node sent across a region border, one per region.",
+          number(metrics.gatewayPublicationsSent));
+    write(out, "dnotifier_peer_messages_received_total", "counter",
+          "Messages of every kind received over peer links.", number(metrics.peerMessagesReceived));
+    write(out, "dnotifier_cluster_members_alive", "gauge",
+          "Members this node considers alive, itself included.",
+          number(metrics.clusterMembersAlive));
+    write(out, "dnotifier_cluster_members_suspect", "gauge",
+          "Members this node currently suspects of having failed.",
+          number(metrics.clusterMembersSuspect));
+    write(out, "dnotifier_cluster_members_declared_dead_total", "counter",
+          "Members this node saw declared dead.", number(metrics.clusterMembersDeclaredDead));
+    write(out, "dnotifier_peer_links", "gauge", "Established peer links.",
+          number(metrics.peerLinks));
+    write(out, "dnotifier_region_gateway", "gauge",
+          "1 while this node is its region's gateway to the other regions, else 0.",
+          number(metrics.regionGateway));
+    return out;
+}
+
+} // namespace DNotifier::Observability

@@ -1,0 +1,29 @@
+#pragma once
+
+// Counters and gauges the node exposes on /metrics. Written by whichever thread does the
+// work and read by the I/O thread that answers the scrape, so every field is atomic and
+// relaxed: a scrape needs each number to be current, not a snapshot consistent across them.
+
+#include <QByteArray>
+
+#include <atomic>
+
+namespace DNotifier::Observability {
+
+struct NodeMetrics
+{
+    std::atomic<quint64> peerPublicationsSent{0};
+    std::atomic<quint64> peerPublicationsReceived{0};
+    std::atomic<quint64> gatewayPublicationsSent{0};
+    std::atomic<quint64> peerMessagesReceived{0};
+    std::atomic<qint64> clusterMembersAlive{0};
+    std::atomic<qint64> clusterMembersSuspect{0};
+    std::atomic<qint64> peerLinks{0};
+    std::atomic<qint64> regionGateway{0};
+    std::atomic<quint64> clusterMembersDeclaredDead{0};
+};
+
+// The Prometheus text exposition of the metrics, with the build-info gauge.
+QByteArray renderMetrics(const NodeMetrics &metrics);
+
+} // namespace DNotifier::Observability
