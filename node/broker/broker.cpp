@@ -492,19 +492,46 @@ HistoryStream &Broker::streamOf(const QString &appId, const QString &channel)
     AppSpace &app = m_apps[appId];
     auto it = app.histories.find(channel);
     if (it == app.histories.end()) {
-        it = app.histories.insert(channel, HistoryStream(HistoryStream::newEpoch()));
+        const QString epoch =
+                m_epochSource ? m_epochSource(appId, channel) : HistoryStream::newEpoch();
+        it = app.histories.insert(channel, HistoryStream(epoch));
     }
     return *it;
 }
 
+bool Broker::storeReplica(const QString &appId,
+                          const Publication &publication,
+                          const QString &epoch,
+                          int maxSize,
+                          qint64 ttlMs,
+                          qint64 nowMs)
+{
+    AppSpace &app = m_apps[appId];
+    auto it = app.histories.find(publication.channel);
+    if (it == app.histories.end() || it->epoch() != epoch) {
+        it = app.histories.insert(publication.channel, HistoryStream(epoch));
+    }
+    it->expire(nowMs, ttlMs);
+    return it->appendAt(publication, maxSize);
+}
+
+void Broker::dropHistories()
+{
+    for (auto app = m_apps.begin(); app != m_apps.end(); ++app) {
+        app->histories.clear();
+    }
+}
+
 void Broker::dropIdleHistories(
         qint64 nowMs,
+        qint64 keepMs,
         const std::function<qint64(const QString &, const QString &)> &ttlMsOf)
 {
     for (auto app = m_apps.begin(); app != m_apps.end(); ++app) {
         for (auto it = app->histories.begin(); it != app->histories.end();) {
             it->expire(nowMs, ttlMsOf(app.key(), it.key()));
-            if (it->isEmpty() && !app->channels.contains(it.key())) {
+            if (it->isEmpty() && !app->channels.contains(it.key())
+                && nowMs - it->lastAppendMs() > keepMs) {
                 it = app->histories.erase(it);
             } else {
                 ++it;

@@ -135,10 +135,32 @@ public:
                                 const QString &channel,
                                 qint64 nowMs,
                                 qint64 ttlMs);
-    // Forgets streams whose publications have all expired and whose channel has no
-    // subscribers, so channels used once do not keep memory forever. `ttlMsOf` gives a
-    // channel's time to live.
+    // Stores a publication another node placed at its offset in the stream of `epoch`; a
+    // stream of another epoch is replaced. Returns false when the stream already had it.
+    bool storeReplica(const QString &appId,
+                      const Publication &publication,
+                      const QString &epoch,
+                      int maxSize,
+                      qint64 ttlMs,
+                      qint64 nowMs);
+    // Forgets every stream, so each starts again under a new epoch: the node that ordered
+    // them failed, and what it sent last may have reached only some nodes.
+    void dropHistories();
+
+    // Names the epoch of a stream created from nothing; by default a random one. The cluster
+    // makes it the same on every node of a region, so a stream created on two nodes matches.
+    void setEpochSource(std::function<QString(const QString &, const QString &)> source)
+    {
+        m_epochSource = std::move(source);
+    }
+
+    // Forgets streams whose publications have all expired, whose channel has no subscribers
+    // and that nothing was appended to for `keepMs`, so channels used once do not keep memory
+    // forever. Keeping an emptied stream for a while keeps its epoch and top: a stream made
+    // again from nothing gets the same epoch (see setEpochSource) and must not reuse offsets
+    // a returning client still holds. `ttlMsOf` gives a channel's time to live.
     void dropIdleHistories(qint64 nowMs,
+                           qint64 keepMs,
                            const std::function<qint64(const QString &, const QString &)> &ttlMsOf);
 
 private:
@@ -170,6 +192,7 @@ private:
     QHash<ConnectionId, ConnectionState> m_connections;
     QHash<QString, AppSpace> m_apps;
     LocalShareObserver *m_observer = nullptr;
+    std::function<QString(const QString &, const QString &)> m_epochSource;
 };
 
 } // namespace DNotifier::Broker

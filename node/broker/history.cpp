@@ -11,11 +11,25 @@ HistoryStream::HistoryStream(QString epoch)
 quint64 HistoryStream::append(Publication publication, int maxSize)
 {
     publication.offset = ++m_top;
+    m_lastAppendMs = qMax(m_lastAppendMs, publication.createdMs);
     m_publications.push_back(std::move(publication));
     while (qsizetype(m_publications.size()) > qsizetype(qMax(maxSize, 0))) {
         m_publications.pop_front();
     }
     return m_top;
+}
+
+bool HistoryStream::appendAt(Publication publication, int maxSize)
+{
+    if (publication.offset <= m_top) {
+        return false;
+    }
+    if (publication.offset != m_top + 1) {
+        m_publications.clear();
+    }
+    m_top = publication.offset - 1;
+    append(std::move(publication), maxSize);
+    return true;
 }
 
 void HistoryStream::expire(qint64 nowMs, qint64 ttlMs)

@@ -26,6 +26,9 @@ public:
 
     quint64 top() const { return m_top; }
 
+    // When the last publication was appended, 0 when none was.
+    qint64 lastAppendMs() const { return m_lastAppendMs; }
+
     StreamPosition position() const { return {m_top, m_epoch}; }
 
     bool isEmpty() const { return m_publications.empty(); }
@@ -34,6 +37,11 @@ public:
 
     // Stores the publication under the next offset, dropping the oldest beyond maxSize.
     quint64 append(Publication publication, int maxSize);
+    // Stores a publication that already has its offset (a copy of another node's stream).
+    // Returns false for an offset at or below the top, which the stream already covers; an
+    // offset beyond the next one forgets everything before it, so the stream never claims to
+    // reach back across a gap.
+    bool appendAt(Publication publication, int maxSize);
     // Drops publications older than the time to live.
     void expire(qint64 nowMs, qint64 ttlMs);
 
@@ -48,6 +56,7 @@ public:
 private:
     QString m_epoch;
     quint64 m_top = 0;
+    qint64 m_lastAppendMs = 0;
     std::deque<Publication> m_publications;
 };
 

@@ -37,6 +37,7 @@ MemberRecord initialSelf(const Config::ClusterSettings &settings)
     MemberRecord self;
     self.id = QString::fromLatin1(Crypto::randomBytes(8).toHex());
     self.region = settings.region;
+    self.startedMs = QDateTime::currentMSecsSinceEpoch();
     // Starting above any earlier process's incarnation is not needed: the id is new.
     self.incarnation = 0;
     return self;
@@ -120,7 +121,15 @@ Result<void> ClusterNode::start()
                         ? u"%1:%2"_s.arg(QHostInfo::localHostName()).arg(m_listener.serverPort())
                         : m_settings.nodeName;
     m_table = MemberTable(self);
+    m_sequencer = self.id;
     m_broker.setObserver(this);
+    // A stream made from nothing gets the same epoch on every node of the region while its
+    // sequencer stays, so a client that subscribed on any of them can recover on the others.
+    m_broker.setEpochSource([this](const QString &appId, const QString &channel) {
+        const QByteArray seed = sequencerOf(m_table.self().region).toUtf8() + '\n' + appId.toUtf8()
+                                + '\n' + channel.toUtf8();
+        return QString::fromLatin1(Crypto::sha256(seed).toHex().left(8));
+    });
     m_prober.start();
     m_maintenance.start();
     m_countFlush.start();
@@ -200,6 +209,9 @@ void ClusterNode::onLinkUp(PeerLink *link)
     applyMembers({peer});
     link->send(MembersUpdate{m_table.all()});
     sendShare(link);
+    if (peer.id == sequencerOf(m_table.self().region)) {
+        sendAwaiting();
+    }
 }
 
 void ClusterNode::onLinkClosed(PeerLink *link, const QString &reason)
@@ -217,6 +229,10 @@ void ClusterNode::onLinkClosed(PeerLink *link, const QString &reason)
     }
     m_links.remove(id);
     m_linkUpMs.remove(id);
+    if (id == m_awaitingSentTo) {
+        // What went over the broken link may be lost: send it all again on the next one.
+        m_awaitingSentTo.clear();
+    }
     updateGauges();
     qCInfo(lcCluster) << "peer link with" << id << "closed:" << reason;
     // A broken link is a hint, not a verdict: the prober decides, through the other members.
@@ -260,34 +276,116 @@ void ClusterNode::onMessage(PeerLink *link, const PeerMessage &message)
 void ClusterNode::onPublication(const RemotePublication &publication)
 {
     m_metrics->peerPublicationsReceived.fetch_add(1, std::memory_order_relaxed);
+    const QString &appId = publication.appId;
+    if (publication.sequenced) {
+        const bool mine = publication.origin == m_table.self().id;
+        m_events->replica(appId, publication.publication, publication.epoch,
+                          mine ? publication.except : 0);
+        if (mine) {
+            m_awaitingOrder.remove(publication.originSequence);
+        }
+        return;
+    }
+    if (!m_events->isSequenced(appId, publication.publication.channel)) {
+        onUnsequenced(publication);
+        return;
+    }
+    if (!publication.relayTo.isEmpty() && !publication.crossed) {
+        // The sequencer sends it to other regions through this gateway; the nodes of this
+        // region have their ordered copies already.
+        relayAcross(publication);
+        return;
+    }
+    const Broker::NodeId sequencer = sequencerOf(m_table.self().region);
+    if (sequencer != m_table.self().id) {
+        // Sent before the sender learned of a new sequencer, or just crossed into the region.
+        if (PeerLink *link = m_links.value(sequencer)) {
+            link->send(publication);
+        }
+        return;
+    }
+    if (!publication.origin.isEmpty()
+        && publication.originSequence <= m_orderedFrom.value(publication.origin)) {
+        // Sent again after a broken link although it had arrived.
+        return;
+    }
+    const std::optional<SequencedPublication> ordered =
+            m_events->sequence(appId, publication.publication, 0);
+    if (!ordered) {
+        return;
+    }
+    if (!publication.origin.isEmpty()) {
+        m_orderedFrom.insert(publication.origin, publication.originSequence);
+    }
+    RemotePublication copy = publication;
+    copy.publication = ordered->publication;
+    copy.epoch = ordered->epoch;
+    copy.sequenced = true;
+    replicate(copy, !publication.crossed);
+}
+
+void ClusterNode::onUnsequenced(const RemotePublication &publication)
+{
     m_events->remotePublication(publication.appId, publication.publication);
-    const QString &region = m_table.self().region;
     if (publication.crossed) {
         // Just crossed into this region: this gateway hands it to the region's other nodes.
-        const RemotePublication inside{publication.appId, publication.publication, {}, false};
+        const RemotePublication inside =
+                RemotePublication::of(publication.appId, publication.publication);
+        const QString &region = m_table.self().region;
         for (const Broker::NodeId &id :
              m_broker.interestedNodes(publication.appId, publication.publication.channel)) {
             if (regionOf(id) == region) {
-                if (PeerLink *link = m_links.value(id)) {
-                    link->send(inside);
-                    m_metrics->peerPublicationsSent.fetch_add(1, std::memory_order_relaxed);
-                }
+                sendPublication(id, inside);
             }
         }
         return;
     }
+    relayAcross(publication);
+}
+
+void ClusterNode::relayAcross(const RemotePublication &publication)
+{
     if (publication.relayTo.isEmpty() || !isGateway()) {
         return;
     }
-    const RemotePublication across{publication.appId, publication.publication, {}, true};
+    RemotePublication across = RemotePublication::of(publication.appId, publication.publication);
+    across.crossed = true;
     for (const QString &target : publication.relayTo) {
-        PeerLink *link = target == region ? nullptr : m_links.value(gatewayOf(target));
-        if (link) {
-            link->send(across);
-            m_metrics->peerPublicationsSent.fetch_add(1, std::memory_order_relaxed);
-            m_metrics->gatewayPublicationsSent.fetch_add(1, std::memory_order_relaxed);
+        if (target != m_table.self().region) {
+            sendAcross(target, across);
         }
     }
+}
+
+bool ClusterNode::sendPublication(const Broker::NodeId &to, const RemotePublication &publication)
+{
+    PeerLink *link = m_links.value(to);
+    if (!link) {
+        return false;
+    }
+    link->send(publication);
+    m_metrics->peerPublicationsSent.fetch_add(1, std::memory_order_relaxed);
+    return true;
+}
+
+void ClusterNode::sendAcross(const QString &region, const RemotePublication &crossing)
+{
+    if (sendPublication(gatewayOf(region), crossing)) {
+        m_metrics->gatewayPublicationsSent.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+QSet<QString> ClusterNode::otherRegionsInterested(const QString &appId,
+                                                  const QString &channel) const
+{
+    QSet<QString> regions;
+    for (const Broker::NodeId &id : m_broker.interestedNodes(appId, channel)) {
+        const QString region = regionOf(id);
+        if (!region.isEmpty() && region != m_table.self().region) {
+            regions.insert(region);
+        }
+    }
+    return regions;
 }
 
 void ClusterNode::applyMembers(const QList<MemberRecord> &records)
@@ -321,6 +419,7 @@ void ClusterNode::applyMembers(const QList<MemberRecord> &records)
 void ClusterNode::onMemberChanged(const MemberRecord &record)
 {
     m_prober.watch(record);
+    checkSequencer();
     updateGauges();
     qCInfo(lcCluster) << "member" << record.id << record.name << "is" << stateName(record.state)
                       << "incarnation" << record.incarnation;
@@ -540,46 +639,160 @@ void ClusterNode::localMemberRemoved(const QString &appId,
                              {{appId, channel, {userId, {}}, false}}});
 }
 
-void ClusterNode::forward(const QString &appId, const Broker::Publication &publication)
+bool ClusterNode::sequencesHere() const
 {
-    const QList<Broker::NodeId> interested = m_broker.interestedNodes(appId, publication.channel);
-    if (interested.isEmpty()) {
+    return sequencerOf(m_table.self().region) == m_table.self().id;
+}
+
+void ClusterNode::sendToSequencer(const QString &appId,
+                                  const Broker::Publication &publication,
+                                  Broker::ConnectionId except)
+{
+    RemotePublication waiting = RemotePublication::of(appId, publication);
+    waiting.origin = m_table.self().id;
+    waiting.originSequence = ++m_originSequence;
+    waiting.except = except;
+    m_awaitingOrder.insert(waiting.originSequence, waiting);
+    const Broker::NodeId sequencer = sequencerOf(m_table.self().region);
+    if (m_awaitingSentTo == sequencer && sendPublication(sequencer, waiting)) {
         return;
     }
+    sendAwaiting();
+}
+
+void ClusterNode::sendAwaiting()
+{
+    const Broker::NodeId sequencer = sequencerOf(m_table.self().region);
+    if (sequencer == m_table.self().id) {
+        const QMap<quint64, RemotePublication> waiting = std::exchange(m_awaitingOrder, {});
+        for (const RemotePublication &publication : waiting) {
+            sequenceAwaiting(publication);
+        }
+        m_awaitingSentTo.clear();
+        return;
+    }
+    if (m_awaitingSentTo == sequencer || !m_links.contains(sequencer)) {
+        return;
+    }
+    // In the order they were accepted, so the sequencer keeps each publisher's order.
+    for (const RemotePublication &publication : std::as_const(m_awaitingOrder)) {
+        sendPublication(sequencer, publication);
+    }
+    m_awaitingSentTo = sequencer;
+}
+
+void ClusterNode::sequenceAwaiting(const RemotePublication &awaiting)
+{
+    const std::optional<SequencedPublication> ordered =
+            m_events->sequence(awaiting.appId, awaiting.publication, awaiting.except);
+    if (!ordered) {
+        return;
+    }
+    RemotePublication copy = RemotePublication::of(awaiting.appId, ordered->publication);
+    copy.sequenced = true;
+    copy.epoch = ordered->epoch;
+    replicate(copy, true);
+}
+
+void ClusterNode::forward(const QString &appId,
+                          const Broker::Publication &publication,
+                          bool sequenced,
+                          const QString &epoch)
+{
+    if (!sequenced) {
+        routeByInterest(appId, publication);
+        return;
+    }
+    RemotePublication copy = RemotePublication::of(appId, publication);
+    copy.sequenced = true;
+    copy.epoch = epoch;
+    replicate(copy, true);
+}
+
+void ClusterNode::replicate(const RemotePublication &sequenced, bool cross)
+{
+    const QString &region = m_table.self().region;
+    for (const MemberRecord &member : m_table.live()) {
+        if (member.region == region) {
+            sendPublication(member.id, sequenced);
+        }
+    }
+    if (cross) {
+        crossToRegions(sequenced.appId, sequenced.publication);
+    }
+}
+
+void ClusterNode::crossToRegions(const QString &appId, const Broker::Publication &publication)
+{
+    const QSet<QString> regions = otherRegionsInterested(appId, publication.channel);
+    if (regions.isEmpty()) {
+        return;
+    }
+    // The other regions order it themselves: it travels without this region's offset.
+    Broker::Publication unordered = publication;
+    unordered.offset = 0;
+    if (isGateway()) {
+        RemotePublication across = RemotePublication::of(appId, unordered);
+        across.crossed = true;
+        for (const QString &region : regions) {
+            sendAcross(region, across);
+        }
+        return;
+    }
+    RemotePublication viaGateway = RemotePublication::of(appId, unordered);
+    viaGateway.relayTo = QList<QString>(regions.cbegin(), regions.cend());
+    sendPublication(gatewayOf(m_table.self().region), viaGateway);
+}
+
+void ClusterNode::routeByInterest(const QString &appId, const Broker::Publication &publication)
+{
     const QString &region = m_table.self().region;
     QHash<Broker::NodeId, RemotePublication> outgoing;
-    QSet<QString> otherRegions;
-    for (const Broker::NodeId &id : interested) {
-        const QString target = regionOf(id);
-        if (target == region) {
-            outgoing.insert(id, RemotePublication{appId, publication, {}, false});
-        } else if (!target.isEmpty()) {
-            otherRegions.insert(target);
+    for (const Broker::NodeId &id : m_broker.interestedNodes(appId, publication.channel)) {
+        if (regionOf(id) == region) {
+            outgoing.insert(id, RemotePublication::of(appId, publication));
         }
     }
-    const bool gateway = isGateway();
-    const Broker::NodeId ownGateway = gatewayOf(region);
-    for (const QString &target : std::as_const(otherRegions)) {
-        if (gateway) {
-            if (PeerLink *link = m_links.value(gatewayOf(target))) {
-                link->send(RemotePublication{appId, publication, {}, true});
-                m_metrics->peerPublicationsSent.fetch_add(1, std::memory_order_relaxed);
-                m_metrics->gatewayPublicationsSent.fetch_add(1, std::memory_order_relaxed);
+    const QSet<QString> regions = otherRegionsInterested(appId, publication.channel);
+    if (!regions.isEmpty()) {
+        if (isGateway()) {
+            RemotePublication across = RemotePublication::of(appId, publication);
+            across.crossed = true;
+            for (const QString &target : regions) {
+                sendAcross(target, across);
             }
-            continue;
+        } else {
+            // One message to the gateway, which delivers it if it has subscribers and relays it.
+            const Broker::NodeId gateway = gatewayOf(region);
+            auto via = outgoing.find(gateway);
+            if (via == outgoing.end()) {
+                via = outgoing.insert(gateway, RemotePublication::of(appId, publication));
+            }
+            via->relayTo = QList<QString>(regions.cbegin(), regions.cend());
         }
-        auto via = outgoing.find(ownGateway);
-        if (via == outgoing.end()) {
-            via = outgoing.insert(ownGateway, RemotePublication{appId, publication, {}, false});
-        }
-        via->relayTo.append(target);
     }
     for (auto it = outgoing.cbegin(); it != outgoing.cend(); ++it) {
-        if (PeerLink *link = m_links.value(it.key())) {
-            link->send(it.value());
-            m_metrics->peerPublicationsSent.fetch_add(1, std::memory_order_relaxed);
-        }
+        sendPublication(it.key(), it.value());
     }
+}
+
+void ClusterNode::checkSequencer()
+{
+    const Broker::NodeId current = sequencerOf(m_table.self().region);
+    if (current != m_sequencer) {
+        const Broker::NodeId previous = std::exchange(m_sequencer, current);
+        const auto before = m_table.find(previous);
+        if (current == m_table.self().id && before && before->state == MemberState::Dead) {
+            // What the failed sequencer sent last may have reached only some nodes, so the
+            // offsets it handed out cannot be continued safely.
+            m_broker.dropHistories();
+            qCWarning(lcCluster) << "took over ordering from failed member" << previous
+                                 << "; history streams start again under new epochs";
+        }
+        qCInfo(lcCluster) << "region" << m_table.self().region << "is ordered by" << current;
+        m_orderedFrom.clear();
+    }
+    sendAwaiting();
 }
 
 bool ClusterNode::sendTo(const Broker::NodeId &member, const PeerMessage &message)
@@ -626,6 +839,21 @@ QString ClusterNode::regionOf(const Broker::NodeId &id) const
 bool ClusterNode::isGatewayLink(const PeerLink *link) const
 {
     return regionOf(link->peer().id) != m_table.self().region;
+}
+
+Broker::NodeId ClusterNode::sequencerOf(const QString &region) const
+{
+    std::optional<MemberRecord> oldest;
+    for (const MemberRecord &member : m_table.all()) {
+        if (member.region != region || !isLive(member.state)) {
+            continue;
+        }
+        if (!oldest
+            || std::pair(member.startedMs, member.id) < std::pair(oldest->startedMs, oldest->id)) {
+            oldest = member;
+        }
+    }
+    return oldest ? oldest->id : Broker::NodeId();
 }
 
 Broker::NodeId ClusterNode::gatewayOf(const QString &region) const

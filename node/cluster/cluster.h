@@ -25,6 +25,7 @@
 #include <node/delivery/fanout.h>
 
 #include <QHash>
+#include <QMap>
 #include <QSet>
 #include <QTcpServer>
 #include <QTimer>
@@ -35,13 +36,33 @@ struct NodeMetrics;
 
 namespace DNotifier::Cluster {
 
-// Where the cluster hands what peers announce to the protocol adapters.
+struct SequencedPublication
+{
+    Broker::Publication publication;
+    // The channel's history stream epoch, empty when it keeps no history.
+    QString epoch;
+};
+
+// Where the cluster hands what peers send to the protocol adapters.
 class RemoteEvents
 {
 public:
     virtual ~RemoteEvents() = default;
+    // Whether the app's channel is sequenced (see Delivery::PeerForwarder).
+    virtual bool isSequenced(const QString &appId, const QString &channel) const = 0;
+    // A publication on a channel that is not sequenced, for this node's subscribers.
     virtual void remotePublication(const QString &appId,
                                    const Broker::Publication &publication) = 0;
+    // On the sequencer: stores and delivers the publication (not to `except`); nullopt when
+    // this node does not know the app.
+    virtual std::optional<SequencedPublication> sequence(const QString &appId,
+                                                         const Broker::Publication &publication,
+                                                         Broker::ConnectionId except) = 0;
+    // A publication the sequencer ordered, for this node's history and subscribers.
+    virtual void replica(const QString &appId,
+                         const Broker::Publication &publication,
+                         const QString &epoch,
+                         Broker::ConnectionId except) = 0;
     // A user entered or left a presence channel's cluster-wide roster through another node.
     virtual void remoteMemberAdded(const Broker::MemberChange &change) = 0;
     virtual void remoteMemberRemoved(const Broker::MemberChange &change) = 0;
@@ -87,7 +108,14 @@ public:
     void localMemberRemoved(const QString &appId,
                             const QString &channel,
                             const QString &userId) override;
-    void forward(const QString &appId, const Broker::Publication &publication) override;
+    bool sequencesHere() const override;
+    void sendToSequencer(const QString &appId,
+                         const Broker::Publication &publication,
+                         Broker::ConnectionId except) override;
+    void forward(const QString &appId,
+                 const Broker::Publication &publication,
+                 bool sequenced,
+                 const QString &epoch) override;
 
 private:
     bool sendTo(const Broker::NodeId &member, const PeerMessage &message) override;
@@ -98,6 +126,22 @@ private:
     void onLinkClosed(PeerLink *link, const QString &reason);
     void onMessage(PeerLink *link, const PeerMessage &message);
     void onPublication(const RemotePublication &publication);
+    void onUnsequenced(const RemotePublication &publication);
+    void routeByInterest(const QString &appId, const Broker::Publication &publication);
+    void relayAcross(const RemotePublication &publication);
+    // Counts what it sends; false when there is no link to the member.
+    bool sendPublication(const Broker::NodeId &to, const RemotePublication &publication);
+    void sendAcross(const QString &region, const RemotePublication &crossing);
+    QSet<QString> otherRegionsInterested(const QString &appId, const QString &channel) const;
+    void sendAwaiting();
+    // Sends the sequenced publication to every other node of the region and, unless it
+    // already crossed a border, once toward each other region with subscribers.
+    void replicate(const RemotePublication &sequenced, bool cross);
+    void crossToRegions(const QString &appId, const Broker::Publication &publication);
+    void sequenceAwaiting(const RemotePublication &awaiting);
+    // Follows a change of the region's sequencer: hands it what still waits for an order, and
+    // on taking over from a failed one starts every history stream anew.
+    void checkSequencer();
     void applyMembers(const QList<MemberRecord> &records);
     void onMemberChanged(const MemberRecord &record);
     // Whether a share update of `origin` is news; records it as applied when it is.
@@ -122,6 +166,9 @@ private:
     Broker::NodeId gatewayOf(const QString &region) const;
 
     bool isGateway() const { return gatewayOf(m_table.self().region) == m_table.self().id; }
+
+    // The region's oldest live member, which orders the publications of sequenced channels.
+    Broker::NodeId sequencerOf(const QString &region) const;
 
     // Whether this node keeps a link to the member: same region, or both are gateways.
     bool wantsLink(const MemberRecord &member) const;
@@ -160,6 +207,17 @@ private:
     QHash<QString, int> m_announcedCounts;
     QSet<QString> m_dirtyCounts;
     bool m_left = false;
+    // Publications this node sent to the sequencer whose ordered copy has not come back yet,
+    // by their sequence number: sent again if the sequencer changes first.
+    QMap<quint64, RemotePublication> m_awaitingOrder;
+    quint64 m_originSequence = 0;
+    // The sequencer the waiting publications were last sent to; empty when they still have to
+    // be sent (no link to it yet, or the link broke).
+    Broker::NodeId m_awaitingSentTo;
+    Broker::NodeId m_sequencer;
+    // On the sequencer: the last sequence number ordered from each node, so that what a node
+    // sends again after a broken link is not ordered twice.
+    QHash<Broker::NodeId, quint64> m_orderedFrom;
 };
 
 } // namespace DNotifier::Cluster

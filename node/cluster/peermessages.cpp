@@ -35,7 +35,8 @@ QCborMap memberMap(const MemberRecord &member)
                     {u"a"_s, member.address},
                     {u"r"_s, member.region},
                     {u"i"_s, qint64(member.incarnation)},
-                    {u"s"_s, int(member.state)}};
+                    {u"s"_s, int(member.state)},
+                    {u"st"_s, member.startedMs}};
 }
 
 QCborMap publicationMap(const RemotePublication &remote)
@@ -65,6 +66,16 @@ QCborMap publicationMap(const RemotePublication &remote)
     }
     if (remote.crossed) {
         map.insert(u"x"_s, true);
+    }
+    if (remote.sequenced) {
+        map.insert(u"sq"_s, true);
+        map.insert(u"off"_s, qint64(publication.offset));
+        map.insert(u"ep"_s, remote.epoch);
+    }
+    if (!remote.origin.isEmpty()) {
+        map.insert(u"on"_s, remote.origin);
+        map.insert(u"oq"_s, qint64(remote.originSequence));
+        map.insert(u"ex"_s, qint64(remote.except));
     }
     if (!publication.tags.isEmpty()) {
         QCborArray tags;
@@ -181,6 +192,7 @@ MemberRecord readMember(FieldReader &fields)
     member.region = fields.text("r"_L1);
     member.incarnation = quint64(fields.integer("i"_L1, 0, MaxUnsigned));
     member.state = MemberState(fields.integer("s"_L1, 0, int(MemberState::Left)));
+    member.startedMs = fields.integer("st"_L1, 0, MaxUnsigned);
     if (member.id.isEmpty()) {
         fields.problem(u"a member has an empty id"_s);
     }
@@ -284,6 +296,16 @@ RemotePublication readPublication(FieldReader &fields)
         remote.relayTo.append(region.toString());
     }
     remote.crossed = fields.boolean("x"_L1, false);
+    remote.sequenced = fields.boolean("sq"_L1, false);
+    if (remote.sequenced) {
+        publication.offset = quint64(fields.integer("off"_L1, 0, MaxUnsigned));
+        remote.epoch = fields.text("ep"_L1, false);
+    }
+    remote.origin = fields.text("on"_L1, false);
+    if (!remote.origin.isEmpty()) {
+        remote.originSequence = quint64(fields.integer("oq"_L1, 1, MaxUnsigned));
+        remote.except = Broker::ConnectionId(fields.integer("ex"_L1, 0, MaxUnsigned));
+    }
     const QCborArray tags = fields.array("g"_L1, false);
     if (tags.size() % 2 != 0) {
         fields.problem(u"field \"g\" does not hold key and value pairs"_s);

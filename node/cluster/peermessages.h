@@ -34,6 +34,9 @@ struct MemberRecord
     QString region;
     quint64 incarnation = 0;
     MemberState state = MemberState::Alive;
+    // When the node's process started (ms since the epoch): the oldest live node of a region
+    // sequences its history channels, so a node that restarts does not take that role back.
+    qint64 startedMs = 0;
 
     friend bool operator==(const MemberRecord &, const MemberRecord &) = default;
 };
@@ -141,12 +144,31 @@ struct PresenceUpdate
 // each interested node; toward another region it goes once to this region's gateway, with the
 // regions to pass it on to in `relayTo`, and once over the gateway link with `crossed` set,
 // after which the receiving gateway hands it to the interested nodes of its own region.
+//
+// On a sequenced channel (history or cache) it first goes to the region's sequencer, which
+// sends it to every node of the region with `sequenced` set, its offset and the stream's
+// epoch; `origin` and `originSequence` let the accepting node match that copy to the one it
+// sent, and `except` names the accepting node's connection that must not get it back.
 struct RemotePublication
 {
+    // A copy on its way to the nodes with subscribers, with nothing else set.
+    static RemotePublication of(QString appId, Broker::Publication publication)
+    {
+        RemotePublication plain;
+        plain.appId = std::move(appId);
+        plain.publication = std::move(publication);
+        return plain;
+    }
+
     QString appId;
     Broker::Publication publication;
     QList<QString> relayTo;
     bool crossed = false;
+    bool sequenced = false;
+    QString epoch;
+    Broker::NodeId origin;
+    quint64 originSequence = 0;
+    Broker::ConnectionId except = 0;
 };
 
 using PeerMessage = std::variant<Hello,

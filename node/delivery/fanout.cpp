@@ -2,6 +2,8 @@
 
 #include "crossprotocol.h"
 
+#include <common/pusher/channelname.h>
+
 #include <QDateTime>
 
 namespace DNotifier::Delivery {
@@ -11,34 +13,98 @@ Fanout::Fanout(Broker::Broker &broker, Outlet *outlet)
     , m_outlet(outlet)
 { }
 
+bool Fanout::isSequenced(const Config::AppSettings &app, const QString &channel)
+{
+    const Config::NamespaceSettings *space = app.namespaceOf(channel);
+    return (space && space->historySize > 0) || Pusher::channelType(channel).isCache;
+}
+
 Broker::Publication Fanout::publish(const Config::AppSettings &app,
                                     Broker::Publication publication,
                                     Broker::ConnectionId except)
 {
-    if (m_forwarder) {
-        publication.createdMs = QDateTime::currentMSecsSinceEpoch();
-        m_forwarder->forward(app.id, publication);
+    publication.createdMs = QDateTime::currentMSecsSinceEpoch();
+    const bool sequenced = isSequenced(app, publication.channel);
+    if (m_forwarder && sequenced && !m_forwarder->sequencesHere()) {
+        m_forwarder->sendToSequencer(app.id, publication, except);
+        return publication;
     }
-    return deliver(app, std::move(publication), except);
+    publication = store(app, std::move(publication));
+    deliver(app, publication, except);
+    if (m_forwarder) {
+        m_forwarder->forward(app.id, publication, sequenced, epochOf(app, publication.channel));
+    }
+    return publication;
 }
 
-void Fanout::deliverFromPeer(const Config::AppSettings &app, Broker::Publication publication)
+void Fanout::deliverFromPeer(const Config::AppSettings &app, const Broker::Publication &publication)
 {
-    deliver(app, std::move(publication), 0);
+    deliver(app, publication, 0);
 }
 
-Broker::Publication Fanout::deliver(const Config::AppSettings &app,
-                                    Broker::Publication publication,
-                                    Broker::ConnectionId except)
+Broker::Publication Fanout::sequenceFromPeer(const Config::AppSettings &app,
+                                             Broker::Publication publication,
+                                             Broker::ConnectionId except)
+{
+    publication = store(app, std::move(publication));
+    deliver(app, publication, except);
+    return publication;
+}
+
+void Fanout::deliverReplica(const Config::AppSettings &app,
+                            const Broker::Publication &publication,
+                            const QString &epoch,
+                            Broker::ConnectionId except)
+{
+    const Config::NamespaceSettings *space = app.namespaceOf(publication.channel);
+    if (space && space->historySize > 0
+        && !m_broker.storeReplica(app.id, publication, epoch, space->historySize,
+                                  qint64(space->historyTtlSeconds) * 1000,
+                                  QDateTime::currentMSecsSinceEpoch())) {
+        // Already here: a sequencer resent what it had sent before it changed.
+        return;
+    }
+    if (publication.origin == Broker::Origin::Api
+        && Pusher::channelType(publication.channel).isCache) {
+        m_broker.setCached(app.id, publication);
+    }
+    deliver(app, publication, except);
+}
+
+QString Fanout::epochOf(const Config::AppSettings &app, const QString &channel)
+{
+    const Config::NamespaceSettings *space = app.namespaceOf(channel);
+    if (!space || space->historySize <= 0) {
+        return {};
+    }
+    return m_broker
+            .stream(app.id, channel, QDateTime::currentMSecsSinceEpoch(),
+                    qint64(space->historyTtlSeconds) * 1000)
+            .epoch();
+}
+
+Broker::Publication Fanout::store(const Config::AppSettings &app, Broker::Publication publication)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    publication.createdMs = now;
+    if (publication.createdMs == 0) {
+        publication.createdMs = now;
+    }
     const Config::NamespaceSettings *space = app.namespaceOf(publication.channel);
     if (space && space->historySize > 0) {
         publication = m_broker.appendToHistory(app.id, std::move(publication), space->historySize,
                                                qint64(space->historyTtlSeconds) * 1000, now);
     }
+    if (publication.origin == Broker::Origin::Api
+        && Pusher::channelType(publication.channel).isCache) {
+        m_broker.setCached(app.id, publication);
+    }
+    return publication;
+}
 
+void Fanout::deliver(const Config::AppSettings &app,
+                     const Broker::Publication &publication,
+                     Broker::ConnectionId except)
+{
     QList<Broker::ConnectionId> pusherRecipients;
     QList<Broker::ConnectionId> centrifugeRecipients;
     const QList<Broker::ConnectionId> recipients =
@@ -56,7 +122,6 @@ Broker::Publication Fanout::deliver(const Config::AppSettings &app,
                                                                 centrifugePublication(publication));
         send(centrifugeRecipients, push);
     }
-    return publication;
 }
 
 void Fanout::send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame)

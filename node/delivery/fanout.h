@@ -1,9 +1,9 @@
 #pragma once
 
 // Sends a publication to every subscriber of its channel, whatever protocol each speaks:
-// first into the channel's history when its namespace keeps one, then serialised once per
-// protocol and handed to the outlet with the same bytes for every recipient. Runs on the
-// broker thread, shared by the protocol hubs.
+// first into the channel's history (and a cache channel's cache), then serialised once per
+// protocol and handed to the outlet with the same bytes for every recipient; and to the
+// peers through the forwarder. Runs on the broker thread, shared by the protocol hubs.
 
 #include "outlet.h"
 #include "peerforwarder.h"
@@ -20,22 +20,45 @@ public:
 
     void setForwarder(PeerForwarder *forwarder) { m_forwarder = forwarder; }
 
-    // A publication accepted on this node: delivered here and forwarded to interested peers.
-    // Returns the publication as stored, with its history offset when it got one.
+    // Whether the channel's publications are ordered by one node per region: it keeps
+    // history, or it is a Pusher cache channel.
+    static bool isSequenced(const Config::AppSettings &app, const QString &channel);
+
+    // A publication accepted on this node, delivered here and handed to the peers (or, for a
+    // sequenced channel this node does not sequence, to the sequencer, which sends it back).
+    // Returns the publication as stored, with its history offset when it got one here.
     Broker::Publication publish(const Config::AppSettings &app,
                                 Broker::Publication publication,
                                 Broker::ConnectionId except = 0);
-    // A publication a peer forwarded: delivered here only, never forwarded again.
-    void deliverFromPeer(const Config::AppSettings &app, Broker::Publication publication);
+    // A publication a peer accepted on a channel that is not sequenced: delivered here only.
+    void deliverFromPeer(const Config::AppSettings &app, const Broker::Publication &publication);
+    // On the sequencer, a publication a peer (or, after a change of sequencer, this node)
+    // accepted: stored and delivered here, except to `except`; returned with its offset for
+    // the caller to send to the region.
+    Broker::Publication sequenceFromPeer(const Config::AppSettings &app,
+                                         Broker::Publication publication,
+                                         Broker::ConnectionId except);
+    // The epoch of the channel's history stream, created when missing; empty for a channel
+    // that keeps no history.
+    QString epochOf(const Config::AppSettings &app, const QString &channel);
+    // A publication the region's sequencer ordered: stored at its offset in the stream of
+    // that epoch and delivered, unless this node already had it.
+    void deliverReplica(const Config::AppSettings &app,
+                        const Broker::Publication &publication,
+                        const QString &epoch,
+                        Broker::ConnectionId except);
 
     // The same frame to each connection; used for replies and pushes as well.
     void send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame);
     void send(Broker::ConnectionId recipient, const QByteArray &frame);
 
 private:
-    Broker::Publication deliver(const Config::AppSettings &app,
-                                Broker::Publication publication,
-                                Broker::ConnectionId except);
+    // Keeps the publication as the channel's history and cache require; returns it with its
+    // offset.
+    Broker::Publication store(const Config::AppSettings &app, Broker::Publication publication);
+    void deliver(const Config::AppSettings &app,
+                 const Broker::Publication &publication,
+                 Broker::ConnectionId except);
 
     Broker::Broker &m_broker;
     Outlet *m_outlet;

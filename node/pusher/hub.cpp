@@ -203,9 +203,6 @@ void Hub::publish(const QString &appId,
     }
     publication.createdMs = nowMs();
     publication.origin = Broker::Origin::Api;
-    if (channelType(publication.channel).isCache) {
-        m_broker.setCached(appId, publication);
-    }
     m_fanout.publish(*app, std::move(publication), connectionOfSocket(excludeSocketId));
 }
 

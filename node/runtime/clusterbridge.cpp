@@ -1,33 +1,54 @@
 #include "clusterbridge.h"
 
-#include <common/pusher/channelname.h>
 #include <node/apps/appregistry.h>
 #include <node/pusher/hub.h>
 
 namespace DNotifier::Runtime {
 
 ClusterBridge::ClusterBridge(std::shared_ptr<const Apps::AppRegistry> apps,
-                             Broker::Broker &broker,
                              Delivery::Fanout &fanout,
                              Pusher::Hub *pusherHub)
     : m_apps(std::move(apps))
-    , m_broker(broker)
     , m_fanout(fanout)
     , m_pusherHub(pusherHub)
 { }
 
+bool ClusterBridge::isSequenced(const QString &appId, const QString &channel) const
+{
+    const Config::AppSettings *app = m_apps->byId(appId);
+    return app && Delivery::Fanout::isSequenced(*app, channel);
+}
+
+// Apps are configured per node: a publication for an app this node lacks has nobody here.
 void ClusterBridge::remotePublication(const QString &appId, const Broker::Publication &publication)
 {
-    // Apps are configured per node; a publication for an app this node lacks has nobody here.
+    if (const Config::AppSettings *app = m_apps->byId(appId)) {
+        m_fanout.deliverFromPeer(*app, publication);
+    }
+}
+
+std::optional<Cluster::SequencedPublication> ClusterBridge::sequence(
+        const QString &appId,
+        const Broker::Publication &publication,
+        Broker::ConnectionId except)
+{
     const Config::AppSettings *app = m_apps->byId(appId);
     if (!app) {
-        return;
+        return std::nullopt;
     }
-    if (publication.origin == Broker::Origin::Api
-        && Pusher::channelType(publication.channel).isCache) {
-        m_broker.setCached(appId, publication);
+    Broker::Publication ordered = m_fanout.sequenceFromPeer(*app, publication, except);
+    const QString epoch = m_fanout.epochOf(*app, ordered.channel);
+    return Cluster::SequencedPublication{std::move(ordered), epoch};
+}
+
+void ClusterBridge::replica(const QString &appId,
+                            const Broker::Publication &publication,
+                            const QString &epoch,
+                            Broker::ConnectionId except)
+{
+    if (const Config::AppSettings *app = m_apps->byId(appId)) {
+        m_fanout.deliverReplica(*app, publication, epoch, except);
     }
-    m_fanout.deliverFromPeer(*app, publication);
 }
 
 void ClusterBridge::remoteMemberAdded(const Broker::MemberChange &change)

@@ -1,7 +1,7 @@
 #pragma once
 
 // Hands what the cluster receives from peers to this node's protocol adapters: publications
-// to the shared fan-out (and the cache of cache channels), presence roster changes to the
+// to the shared fan-out (which keeps history and caches), presence roster changes to the
 // Pusher hub, which tells the local subscribers. Lives on the broker thread.
 
 #include <node/cluster/cluster.h>
@@ -22,17 +22,23 @@ class ClusterBridge final : public Cluster::RemoteEvents
 {
 public:
     ClusterBridge(std::shared_ptr<const Apps::AppRegistry> apps,
-                  Broker::Broker &broker,
                   Delivery::Fanout &fanout,
                   Pusher::Hub *pusherHub);
 
+    bool isSequenced(const QString &appId, const QString &channel) const override;
     void remotePublication(const QString &appId, const Broker::Publication &publication) override;
+    std::optional<Cluster::SequencedPublication> sequence(const QString &appId,
+                                                          const Broker::Publication &publication,
+                                                          Broker::ConnectionId except) override;
+    void replica(const QString &appId,
+                 const Broker::Publication &publication,
+                 const QString &epoch,
+                 Broker::ConnectionId except) override;
     void remoteMemberAdded(const Broker::MemberChange &change) override;
     void remoteMemberRemoved(const Broker::MemberChange &change) override;
 
 private:
     std::shared_ptr<const Apps::AppRegistry> m_apps;
-    Broker::Broker &m_broker;
     Delivery::Fanout &m_fanout;
     Pusher::Hub *m_pusherHub;
 };

@@ -21,6 +21,8 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int StateCleanupMs = 60'000;
+// How long an emptied history stream is kept (see Broker::dropIdleHistories).
+constexpr qint64 EmptyStreamKeepMs = 60 * 60 * 1000;
 // Time for close frames to reach clients before the process exits.
 constexpr int ShutdownGraceMs = 500;
 
@@ -64,7 +66,7 @@ Result<void> NodeRuntime::start()
 
     startWebhooks(apps);
     startStateCleanup(apps);
-    m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_broker, m_fanout, m_hub);
+    m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_fanout, m_hub);
     m_cluster = new Cluster::ClusterNode(m_settings.cluster, {m_clusterId, m_clusterSecret},
                                          m_broker, m_clusterBridge.get(), &m_metrics);
     if (const Result<void> joined = m_cluster->start(); !joined) {
@@ -138,7 +140,7 @@ void NodeRuntime::startStateCleanup(const std::shared_ptr<const Apps::AppRegistr
     m_stateCleanup.setInterval(StateCleanupMs);
     connect(&m_stateCleanup, &QTimer::timeout, this, [this, apps] {
         m_broker.dropExpiredCache(QDateTime::currentMSecsSinceEpoch());
-        m_broker.dropIdleHistories(QDateTime::currentMSecsSinceEpoch(),
+        m_broker.dropIdleHistories(QDateTime::currentMSecsSinceEpoch(), EmptyStreamKeepMs,
                                    [&apps](const QString &appId, const QString &channel) -> qint64 {
                                        const Config::AppSettings *app = apps->byId(appId);
                                        const Config::NamespaceSettings *space =

@@ -154,16 +154,24 @@ void tst_History::idleHistoriesAreForgotten()
     broker.appendToHistory(u"1"_s, publication(u"busy"_s, "a"), 10, 1000, 1000);
     broker.appendToHistory(u"1"_s, publication(u"idle"_s, "a"), 10, 1000, 1000);
     broker.appendToHistory(u"1"_s, publication(u"fresh"_s, "a"), 10, 1000, 9500);
+    broker.appendToHistory(u"1"_s, publication(u"recent"_s, "a"), 10, 1000, 8000);
     const QString idleEpoch = broker.stream(u"1"_s, u"idle"_s, 1000, 1000).epoch();
     const QString busyEpoch = broker.stream(u"1"_s, u"busy"_s, 1000, 1000).epoch();
     const QString freshEpoch = broker.stream(u"1"_s, u"fresh"_s, 9500, 1000).epoch();
+    const QString recentEpoch = broker.stream(u"1"_s, u"recent"_s, 8000, 1000).epoch();
 
-    broker.dropIdleHistories(10'000, [](const QString &, const QString &) { return qint64(1000); });
+    broker.dropIdleHistories(10'000, 5000,
+                             [](const QString &, const QString &) { return qint64(1000); });
 
     // The idle stream was forgotten, so asking again starts a new one.
     QVERIFY(broker.stream(u"1"_s, u"idle"_s, 10'000, 1000).epoch() != idleEpoch);
     QCOMPARE(broker.stream(u"1"_s, u"busy"_s, 10'000, 1000).epoch(), busyEpoch);
     QCOMPARE(broker.stream(u"1"_s, u"fresh"_s, 10'000, 1000).epoch(), freshEpoch);
+    // Emptied by its time to live, but appended to within the keep time: epoch and top stay.
+    const HistoryStream &recent = broker.stream(u"1"_s, u"recent"_s, 10'000, 1000);
+    QVERIFY(recent.isEmpty());
+    QCOMPARE(recent.epoch(), recentEpoch);
+    QCOMPARE(recent.top(), quint64(1));
 }
 
 void tst_History::epochsDiffer()
