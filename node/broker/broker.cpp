@@ -26,17 +26,18 @@ SubscribeOutcome Broker::subscribe(ConnectionId id,
     }
     Channel &channel = m_apps[connection->appId].channels[channelName];
     SubscribeOutcome outcome;
+    AppSpace &app = m_apps[connection->appId];
+    const int remoteCount = app.remote.subscriptionCount(channelName);
     if (channel.contains(id)) {
         outcome.status = SubscribeStatus::AlreadySubscribed;
-        outcome.subscriptionCount = channel.subscriptionCount();
+        outcome.subscriptionCount = channel.subscriptionCount() + remoteCount;
         return outcome;
     }
-    AppSpace &app = m_apps[connection->appId];
     if (member && !channel.members().contains(member->userId)
         && !app.remote.hasMember(channelName, member->userId)
         && userCount(app, channelName) >= maxMembers) {
         outcome.status = SubscribeStatus::PresenceFull;
-        outcome.subscriptionCount = channel.subscriptionCount();
+        outcome.subscriptionCount = channel.subscriptionCount() + remoteCount;
         if (channel.isEmpty()) {
             app.channels.remove(channelName);
         }
@@ -44,7 +45,7 @@ SubscribeOutcome Broker::subscribe(ConnectionId id,
     }
 
     outcome.status = SubscribeStatus::Subscribed;
-    outcome.occupied = channel.isEmpty() && app.remote.subscriptionCount(channelName) == 0;
+    outcome.occupied = channel.isEmpty() && remoteCount == 0;
     bool firstLocalMember = false;
     if (member) {
         firstLocalMember = channel.addMember(id, *member);
@@ -62,7 +63,7 @@ SubscribeOutcome Broker::subscribe(ConnectionId id,
         m_observer->localSubscriptionsChanged(connection->appId, channelName,
                                               outcome.subscriptionCount);
     }
-    outcome.subscriptionCount += app.remote.subscriptionCount(channelName);
+    outcome.subscriptionCount += remoteCount;
     return outcome;
 }
 

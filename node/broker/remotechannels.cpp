@@ -1,11 +1,13 @@
 #include "remotechannels.h"
 
+#include <limits>
+
 namespace DNotifier::Broker {
 
 void RemoteChannels::setSubscriptions(const NodeId &node, const QString &channel, int count)
 {
     if (count > 0) {
-        m_subscriptions[channel].insert(node, count);
+        m_subscriptions[channel].insert(node, qMin(count, MaxRemoteSubscriptions));
         return;
     }
     auto it = m_subscriptions.find(channel);
@@ -20,11 +22,12 @@ void RemoteChannels::setSubscriptions(const NodeId &node, const QString &channel
 
 int RemoteChannels::subscriptionCount(const QString &channel) const
 {
-    int total = 0;
+    qint64 total = 0;
     for (int count : m_subscriptions.value(channel)) {
         total += count;
     }
-    return total;
+    // Leaves room for this node's own subscribers in the same int.
+    return int(qMin(total, qint64(std::numeric_limits<int>::max() / 2)));
 }
 
 QList<NodeId> RemoteChannels::interestedNodes(const QString &channel) const

@@ -14,10 +14,13 @@
 
 namespace DNotifier::Broker {
 
+inline constexpr int MaxRemoteSubscriptions = 1'000'000;
+
 class RemoteChannels final
 {
 public:
-    // A count of 0 removes the node's interest in the channel.
+    // A count of 0 removes the node's interest in the channel. Counts are capped at
+    // MaxRemoteSubscriptions, as no node holds more connections, so sums cannot overflow.
     void setSubscriptions(const NodeId &node, const QString &channel, int count);
     int subscriptionCount(const QString &channel) const;
     QList<NodeId> interestedNodes(const QString &channel) const;

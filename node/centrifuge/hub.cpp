@@ -381,7 +381,14 @@ QByteArray Hub::channelsResult(const QString &appId, const QString &pattern) con
     return ObjectWriter().raw("channels"_L1, channels.finish()).finish();
 }
 
-int Hub::disconnectUser(const QString &appId, const QString &user, const QString &clientId)
+void Hub::disconnectUser(const QString &appId, const QString &user, const QString &clientId)
+{
+    disconnectLocalUser(appId, user, clientId);
+    m_fanout.forwardUserCommand(
+            {Delivery::UserCommand::Kind::DisconnectCentrifugeUser, appId, user, clientId});
+}
+
+int Hub::disconnectLocalUser(const QString &appId, const QString &user, const QString &clientId)
 {
     int closed = 0;
     for (auto it = m_clients.cbegin(); it != m_clients.cend(); ++it) {

@@ -57,8 +57,11 @@ public:
                                       const QByteArray &data,
                                       const QList<QPair<QString, QString>> &tags);
     QByteArray channelsResult(const QString &appId, const QString &pattern) const;
-    // Closes the user's connections (one of them when clientId is set) with 3503.
-    int disconnectUser(const QString &appId, const QString &user, const QString &clientId);
+    // Closes the user's connections (one of them when clientId is set) with 3503, on every
+    // node of the cluster.
+    void disconnectUser(const QString &appId, const QString &user, const QString &clientId);
+    // The same on this node only; returns how many connections it closed.
+    int disconnectLocalUser(const QString &appId, const QString &user, const QString &clientId);
 
 Q_SIGNALS:
     void webhookEvent(const QString &appId, const DNotifier::Webhooks::WebhookEvent &event);

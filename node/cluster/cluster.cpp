@@ -21,6 +21,8 @@ constexpr qint64 DialBackoffMs = 2000;
 // sides of a healed network cut find each other again.
 constexpr qint64 RedialGoneMs = 10 * 60 * 1000;
 constexpr qint64 UnwantedLinkGraceMs = 5000;
+// Accepted connections still in the handshake; more are closed at once.
+constexpr qsizetype MaxUnprovenLinks = 32;
 
 qint64 nowMs()
 {
@@ -83,10 +85,20 @@ ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
     connect(&m_prober, &Prober::verdict, this, [this](const MemberRecord &record) {
         broadcast(MembersUpdate{{record}});
         onMemberChanged(record);
+        afterMembershipChange();
     });
     connect(&m_listener, &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_listener.nextPendingConnection()) {
-            watchLink(PeerLink::accept(socket, credentials(), this));
+            // Until it proves it belongs, a connection costs descriptors and memory that
+            // anyone who reaches the port could otherwise pile up.
+            if (m_unproven.size() >= MaxUnprovenLinks) {
+                socket->abort();
+                socket->deleteLater();
+                continue;
+            }
+            PeerLink *link = PeerLink::accept(socket, credentials(), this);
+            m_unproven.insert(link);
+            watchLink(link);
         }
     });
     m_maintenance.setInterval(settings.probeIntervalMs);
@@ -183,6 +195,7 @@ void ClusterNode::dial(const QString &address)
 
 void ClusterNode::onLinkUp(PeerLink *link)
 {
+    m_unproven.remove(link);
     if (link->role() == PeerLink::Role::Dialer) {
         m_dialing.remove(link->address());
     }
@@ -203,6 +216,7 @@ void ClusterNode::onLinkUp(PeerLink *link)
         }
     }
     m_links.insert(peer.id, link);
+    m_everLinked.insert(peer.id);
     m_linkUpMs.insert(peer.id, nowMs());
     updateGauges();
     qCInfo(lcCluster) << "peer link up with" << peer.id << peer.name << "at" << link->address();
@@ -216,6 +230,7 @@ void ClusterNode::onLinkUp(PeerLink *link)
 
 void ClusterNode::onLinkClosed(PeerLink *link, const QString &reason)
 {
+    m_unproven.remove(link);
     if (link->role() == PeerLink::Role::Dialer && m_dialing.value(link->address()) == link) {
         m_dialing.remove(link->address());
     }
@@ -253,18 +268,29 @@ void ClusterNode::onMessage(PeerLink *link, const PeerMessage &message)
     } else if (const auto *ping = std::get_if<Ping>(&message)) {
         link->send(Ack{ping->sequence});
     } else if (const auto *ack = std::get_if<Ack>(&message)) {
-        m_prober.onAck(ack->sequence);
+        m_prober.onAck(from, ack->sequence);
     } else if (const auto *request = std::get_if<PingRequest>(&message)) {
         m_prober.onPingRequest(from, request->sequence, request->target);
+    } else if (const auto *command = std::get_if<UserCommandMessage>(&message)) {
+        m_events->userCommand(command->command);
+        // Passed on like a share: into the region from a gateway link, out to the other
+        // gateways from this region's nodes.
+        if (isGatewayLink(link)) {
+            sendToRegion(*command);
+        } else if (isGateway() && regionOf(from) == m_table.self().region) {
+            sendToGateways(*command);
+        }
     } else if (const auto *members = std::get_if<MembersUpdate>(&message)) {
         applyMembers(members->members);
     } else if (const auto *interest = std::get_if<InterestUpdate>(&message)) {
-        if (acceptShare(m_interestApplied, interest->origin, interest->version)) {
+        if (mayCarryShareOf(link, interest->origin)
+            && acceptShare(m_interestApplied, interest->origin, interest->version)) {
             applyInterest(*interest);
             relayShare(link, interest->origin, *interest);
         }
     } else if (const auto *presence = std::get_if<PresenceUpdate>(&message)) {
-        if (acceptShare(m_presenceApplied, presence->origin, presence->version)) {
+        if (mayCarryShareOf(link, presence->origin)
+            && acceptShare(m_presenceApplied, presence->origin, presence->version)) {
             applyPresence(*presence);
             relayShare(link, presence->origin, *presence);
         }
@@ -350,7 +376,8 @@ void ClusterNode::relayAcross(const RemotePublication &publication)
     }
     RemotePublication across = RemotePublication::of(publication.appId, publication.publication);
     across.crossed = true;
-    for (const QString &target : publication.relayTo) {
+    const QSet<QString> targets(publication.relayTo.cbegin(), publication.relayTo.cend());
+    for (const QString &target : targets) {
         if (target != m_table.self().region) {
             sendAcross(target, across);
         }
@@ -390,14 +417,14 @@ QSet<QString> ClusterNode::otherRegionsInterested(const QString &appId,
 
 void ClusterNode::applyMembers(const QList<MemberRecord> &records)
 {
+    QList<MemberRecord> news;
     for (const MemberRecord &record : records) {
         const std::optional<MemberRecord> before = m_table.find(record.id);
         const std::optional<MemberRecord> changed = m_table.apply(record);
         if (!changed) {
             continue;
         }
-        // Passed on so that members without a link to the source hear it as well.
-        broadcast(MembersUpdate{{*changed}});
+        news.append(*changed);
         if (changed->id == m_table.self().id) {
             qCInfo(lcCluster) << "refuted a rumour that this node is" << stateName(record.state)
                               << "; incarnation now" << changed->incarnation;
@@ -414,13 +441,23 @@ void ClusterNode::applyMembers(const QList<MemberRecord> &records)
             }
         }
     }
+    if (news.isEmpty()) {
+        return;
+    }
+    // Passed on so that members without a link to the source hear it as well.
+    broadcast(MembersUpdate{news});
+    afterMembershipChange();
+}
+
+void ClusterNode::afterMembershipChange()
+{
+    checkSequencer();
+    updateGauges();
 }
 
 void ClusterNode::onMemberChanged(const MemberRecord &record)
 {
     m_prober.watch(record);
-    checkSequencer();
-    updateGauges();
     qCInfo(lcCluster) << "member" << record.id << record.name << "is" << stateName(record.state)
                       << "incarnation" << record.incarnation;
     if (isLive(record.state)) {
@@ -435,16 +472,48 @@ void ClusterNode::onMemberChanged(const MemberRecord &record)
     if (PeerLink *link = m_links.take(record.id)) {
         link->close(u"member is %1"_s.arg(QLatin1StringView(stateName(record.state))));
     }
-    updateGauges();
 }
 
 void ClusterNode::dropShare(const Broker::NodeId &member)
 {
     m_interestApplied.remove(member);
     m_presenceApplied.remove(member);
+    const QList<QPair<QString, QPair<QString, int>>> channels =
+            m_broker.remoteSubscriptionsOf(member);
+    // The departed node's region speaks for it, through its sequencer (this node, if the
+    // departed one was the sequencer: the member is no longer live here).
+    const bool speaksForIt = regionOf(member) == m_table.self().region && sequencesHere();
     for (const Broker::MemberChange &gone : m_broker.removeNode(member)) {
         m_events->remoteMemberRemoved(gone);
+        if (speaksForIt) {
+            m_events->departedMemberRemoved(gone);
+        }
     }
+    if (!speaksForIt) {
+        return;
+    }
+    for (const auto &[appId, channel] : channels) {
+        if (m_broker.summary(appId, channel.first).subscriptionCount == 0) {
+            m_events->departedChannelVacated(appId, channel.first);
+        }
+    }
+}
+
+bool ClusterNode::mayCarryShareOf(const PeerLink *link, const Broker::NodeId &origin) const
+{
+    const Broker::NodeId &peer = link->peer().id;
+    if (origin == peer) {
+        return true;
+    }
+    // Besides its own share, a link carries only what the topology relays over it: another
+    // region's gateway passes on its region's shares, and this region's gateway passes on the
+    // shares of the other regions.
+    const QString &region = m_table.self().region;
+    const QString originRegion = regionOf(origin);
+    if (isGatewayLink(link)) {
+        return originRegion == regionOf(peer);
+    }
+    return peer == gatewayOf(region) && !originRegion.isEmpty() && originRegion != region;
 }
 
 bool ClusterNode::acceptShare(QHash<Broker::NodeId, quint64> &applied,
@@ -709,6 +778,16 @@ void ClusterNode::forward(const QString &appId,
     replicate(copy, true);
 }
 
+void ClusterNode::forwardUserCommand(const Delivery::UserCommand &command)
+{
+    const UserCommandMessage message{command};
+    if (isGateway()) {
+        broadcast(message);
+    } else {
+        sendToRegion(message);
+    }
+}
+
 void ClusterNode::replicate(const RemotePublication &sequenced, bool cross)
 {
     const QString &region = m_table.self().region;
@@ -845,7 +924,7 @@ Broker::NodeId ClusterNode::sequencerOf(const QString &region) const
 {
     std::optional<MemberRecord> oldest;
     for (const MemberRecord &member : m_table.all()) {
-        if (member.region != region || !isLive(member.state)) {
+        if (member.region != region || !isLive(member.state) || !isProven(member.id)) {
             continue;
         }
         if (!oldest
@@ -858,14 +937,22 @@ Broker::NodeId ClusterNode::sequencerOf(const QString &region) const
 
 Broker::NodeId ClusterNode::gatewayOf(const QString &region) const
 {
+    // Members of other regions cannot all be proven from here; a false one among them is
+    // probed as a gateway peer and found dead.
+    const bool ownRegion = region == m_table.self().region;
     Broker::NodeId gateway;
     for (const MemberRecord &member : m_table.all()) {
-        if (member.region == region && isLive(member.state)
+        if (member.region == region && isLive(member.state) && (!ownRegion || isProven(member.id))
             && (gateway.isEmpty() || member.id < gateway)) {
             gateway = member.id;
         }
     }
     return gateway;
+}
+
+bool ClusterNode::isProven(const Broker::NodeId &id) const
+{
+    return id == m_table.self().id || m_everLinked.contains(id);
 }
 
 bool ClusterNode::wantsLink(const MemberRecord &member) const
@@ -913,6 +1000,15 @@ void ClusterNode::maintainLinks()
             QMetaObject::invokeMethod(
                     unwanted, [unwanted] { unwanted->close(u"not a link this topology keeps"_s); },
                     Qt::QueuedConnection);
+        }
+    }
+    for (auto it = m_goneSinceMs.begin(); it != m_goneSinceMs.end();) {
+        if (now - it.value() > RedialGoneMs) {
+            m_table.forget(it.key());
+            m_everLinked.remove(it.key());
+            it = m_goneSinceMs.erase(it);
+        } else {
+            ++it;
         }
     }
     if (m_links.isEmpty()) {

@@ -63,9 +63,16 @@ public:
                          const Broker::Publication &publication,
                          const QString &epoch,
                          Broker::ConnectionId except) = 0;
+    // A command about a user that another node received; carried out here only.
+    virtual void userCommand(const Delivery::UserCommand &command) = 0;
     // A user entered or left a presence channel's cluster-wide roster through another node.
     virtual void remoteMemberAdded(const Broker::MemberChange &change) = 0;
     virtual void remoteMemberRemoved(const Broker::MemberChange &change) = 0;
+    // A node left or failed, taking with it members and the last subscribers of channels.
+    // Its own webhooks for them can no longer be sent, so exactly one node, the cluster's
+    // oldest live member, is told to send them.
+    virtual void departedMemberRemoved(const Broker::MemberChange &change) = 0;
+    virtual void departedChannelVacated(const QString &appId, const QString &channel) = 0;
 };
 
 struct ClusterIdentityView
@@ -116,6 +123,7 @@ public:
                  const Broker::Publication &publication,
                  bool sequenced,
                  const QString &epoch) override;
+    void forwardUserCommand(const Delivery::UserCommand &command) override;
 
 private:
     bool sendTo(const Broker::NodeId &member, const PeerMessage &message) override;
@@ -169,6 +177,12 @@ private:
 
     // The region's oldest live member, which orders the publications of sequenced channels.
     Broker::NodeId sequencerOf(const QString &region) const;
+    // Whether this node ever had an established link with the member, which proves the member
+    // exists: roles (sequencer, gateway) go only to proven members, so a forged member record
+    // cannot take one.
+    bool isProven(const Broker::NodeId &id) const;
+    bool mayCarryShareOf(const PeerLink *link, const Broker::NodeId &origin) const;
+    void afterMembershipChange();
 
     // Whether this node keeps a link to the member: same region, or both are gateways.
     bool wantsLink(const MemberRecord &member) const;
@@ -193,9 +207,12 @@ private:
     // When each established link came up; links no longer wanted are closed after a grace,
     // so that a seed in another region can pass on the membership before it goes.
     QHash<Broker::NodeId, qint64> m_linkUpMs;
+    // Accepted links still in the handshake.
+    QSet<PeerLink *> m_unproven;
     // Links dialled and not yet established, by address.
     QHash<QString, PeerLink *> m_dialing;
     QHash<QString, qint64> m_nextDialMs;
+    QSet<Broker::NodeId> m_everLinked;
     // When each member was last seen to go, for redialling after a partition heals.
     QHash<Broker::NodeId, qint64> m_goneSinceMs;
 

@@ -75,7 +75,7 @@ std::optional<MemberRecord> MemberTable::apply(const MemberRecord &heard)
     auto it = m_members.find(heard.id);
     if (it == m_members.end()) {
         // A member first heard of as gone is of no use to anyone here.
-        if (!isLive(heard.state)) {
+        if (!isLive(heard.state) || m_members.size() >= MaxMembers) {
             return std::nullopt;
         }
         return *m_members.insert(heard.id, heard);
@@ -90,6 +90,9 @@ std::optional<MemberRecord> MemberTable::apply(const MemberRecord &heard)
 std::optional<MemberRecord> MemberTable::refute(const MemberRecord &heard)
 {
     if (m_self.state == MemberState::Left) {
+        return std::nullopt;
+    }
+    if (heard.incarnation >= MaxIncarnation) {
         return std::nullopt;
     }
     const bool grave = heard.state != MemberState::Alive && heard.incarnation >= m_self.incarnation;
@@ -121,6 +124,14 @@ std::optional<MemberRecord> MemberTable::declareDead(const Broker::NodeId &id)
     }
     it->state = MemberState::Dead;
     return *it;
+}
+
+void MemberTable::forget(const Broker::NodeId &id)
+{
+    const auto it = m_members.constFind(id);
+    if (it != m_members.cend() && !isLive(it->state)) {
+        m_members.erase(it);
+    }
 }
 
 MemberRecord MemberTable::leave()

@@ -4,8 +4,8 @@
 // incarnation the SWIM rules keep. A record about a member replaces the stored one only when
 // it is newer: a higher incarnation, or at the same incarnation a graver state (alive <
 // suspect < dead, left). Rumours about this node itself that it is suspect or dead are
-// refuted by raising its own incarnation. Pure state, no timers: the prober and the cluster
-// drive it.
+// refuted by raising its own incarnation. It holds at most MaxMembers members. Pure state,
+// no timers: the prober and the cluster drive it.
 
 #include "peermessages.h"
 
@@ -37,6 +37,8 @@ public:
     // This node's own verdicts on another member, at the incarnation it is known by.
     std::optional<MemberRecord> suspect(const Broker::NodeId &id);
     std::optional<MemberRecord> declareDead(const Broker::NodeId &id);
+    // Drops a member that is dead or left, once nobody needs its record any more.
+    void forget(const Broker::NodeId &id);
     // Marks this node as leaving; the record to announce.
     MemberRecord leave();
 

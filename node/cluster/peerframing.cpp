@@ -31,7 +31,7 @@ bool PeerFrameReader::append(const QByteArray &bytes)
     m_buffer.append(bytes);
     if (m_buffer.size() - m_consumed >= HeaderBytes) {
         const quint32 length = qFromBigEndian<quint32>(m_buffer.constData() + m_consumed);
-        if (qsizetype(length) > MaxPeerFrameBytes) {
+        if (qsizetype(length) > m_limit) {
             m_poisoned = true;
         }
     }
@@ -44,7 +44,7 @@ std::optional<QByteArray> PeerFrameReader::next()
         return std::nullopt;
     }
     const quint32 length = qFromBigEndian<quint32>(m_buffer.constData() + m_consumed);
-    if (qsizetype(length) > MaxPeerFrameBytes) {
+    if (qsizetype(length) > m_limit) {
         m_poisoned = true;
         return std::nullopt;
     }

@@ -16,10 +16,22 @@ inline constexpr qsizetype MaxPeerFrameBytes = 32 * 1024 * 1024;
 
 QByteArray framePeerMessage(const QByteArray &payload);
 
+// Before the handshake a peer is unknown: its frames are a Hello or a Proof of well under a
+// kilobyte, so anything larger is refused before it is buffered or decoded.
+inline constexpr qsizetype MaxHandshakeFrameBytes = 16 * 1024;
+
 class PeerFrameReader final
 {
 public:
-    // Appends the bytes; returns false once a frame announced more than MaxPeerFrameBytes.
+    explicit PeerFrameReader(qsizetype limit = MaxPeerFrameBytes)
+        : m_limit(limit)
+    { }
+
+    void setLimit(qsizetype limit) { m_limit = limit; }
+
+    qsizetype limit() const { return m_limit; }
+
+    // Appends the bytes; returns false once a frame announced more than the limit.
     bool append(const QByteArray &bytes);
     // The next complete frame's payload, if one is buffered.
     std::optional<QByteArray> next();
@@ -29,6 +41,7 @@ public:
 private:
     QByteArray m_buffer;
     qsizetype m_consumed = 0;
+    qsizetype m_limit;
     bool m_poisoned = false;
 };
 

@@ -3,6 +3,7 @@
 #include <common/crypto/digest.h>
 #include <node/logging.h>
 
+#include <QDateTime>
 #include <QUrl>
 
 namespace DNotifier::Cluster {
@@ -15,6 +16,7 @@ constexpr int HandshakeTimeoutMs = 5000;
 constexpr int NonceBytes = 32;
 // A peer this far behind is better cut off and resynchronised than buffered without bound.
 constexpr qint64 MaxUnsentBytes = 256 * 1024 * 1024;
+constexpr qint64 RefusalLogIntervalMs = 10'000;
 
 QByteArray proofInput(QByteArrayView role,
                       const Hello &hello,
@@ -85,6 +87,7 @@ PeerLink::PeerLink(Role role, QTcpSocket *socket, LinkCredentials credentials, Q
     , m_role(role)
     , m_socket(socket)
     , m_credentials(std::move(credentials))
+    , m_reader(MaxHandshakeFrameBytes)
 {
     m_socket->setParent(this);
     connect(m_socket, &QTcpSocket::readyRead, this, &PeerLink::onReadyRead);
@@ -137,7 +140,7 @@ void PeerLink::close(const QString &reason)
 void PeerLink::onReadyRead()
 {
     if (!m_reader.append(m_socket->readAll())) {
-        close(u"the peer sent a frame over %1 bytes"_s.arg(MaxPeerFrameBytes));
+        close(u"the peer sent a frame over %1 bytes"_s.arg(m_reader.limit()));
         return;
     }
     while (!m_closed) {
@@ -153,7 +156,7 @@ void PeerLink::onReadyRead()
         handle(*message);
     }
     if (m_reader.failed()) {
-        close(u"the peer sent a frame over %1 bytes"_s.arg(MaxPeerFrameBytes));
+        close(u"the peer sent a frame over %1 bytes"_s.arg(m_reader.limit()));
     }
 }
 
@@ -198,6 +201,10 @@ void PeerLink::onHello(const Hello &hello)
     }
     if (hello.nonce.size() != NonceBytes || hello.node.isEmpty()) {
         refuse(u"malformed hello"_s);
+        return;
+    }
+    if (hello.node == m_credentials.self) {
+        refuse(u"the hello names this node itself"_s);
         return;
     }
     m_hello = hello;
@@ -255,6 +262,7 @@ void PeerLink::onWelcome(const Welcome &welcome)
 void PeerLink::finishHandshake(const MemberRecord &peer)
 {
     m_handshakeTimer.stop();
+    m_reader.setLimit(MaxPeerFrameBytes);
     m_peer = peer;
     m_established = true;
     Q_EMIT established();
@@ -262,7 +270,18 @@ void PeerLink::finishHandshake(const MemberRecord &peer)
 
 void PeerLink::refuse(const QString &reason)
 {
-    qCWarning(lcCluster) << "refusing peer link from" << m_address << ":" << reason;
+    // Anyone who reaches the port can cause this: one line per interval, with a count.
+    static qint64 lastLoggedMs = 0;
+    static int unlogged = 0;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (now - lastLoggedMs >= RefusalLogIntervalMs) {
+        qCWarning(lcCluster) << "refusing peer link from" << m_address << ":" << reason << "(and"
+                             << unlogged << "more since the last such line)";
+        lastLoggedMs = now;
+        unlogged = 0;
+    } else {
+        ++unlogged;
+    }
     writeMessage(Refused{reason});
     m_socket->flush();
     close(reason);

@@ -4,6 +4,8 @@
 #include <QCborMap>
 #include <QCborValue>
 
+#include <limits>
+
 namespace DNotifier::Cluster {
 
 using namespace Qt::Literals::StringLiterals;
@@ -23,6 +25,7 @@ enum class Type {
     Interest = 20,
     Presence = 21,
     Publication = 30,
+    UserCommand = 40,
 };
 
 // Short keys: every publication crossing a link carries them.
@@ -190,7 +193,7 @@ MemberRecord readMember(FieldReader &fields)
     member.name = fields.text("n"_L1);
     member.address = fields.text("a"_L1);
     member.region = fields.text("r"_L1);
-    member.incarnation = quint64(fields.integer("i"_L1, 0, MaxUnsigned));
+    member.incarnation = quint64(fields.integer("i"_L1, 0, qint64(MaxIncarnation)));
     member.state = MemberState(fields.integer("s"_L1, 0, int(MemberState::Left)));
     member.startedMs = fields.integer("st"_L1, 0, MaxUnsigned);
     if (member.id.isEmpty()) {
@@ -212,7 +215,12 @@ MemberRecord readNestedMember(FieldReader &outer, QLatin1StringView key)
 QList<MemberRecord> readMembers(FieldReader &outer)
 {
     QList<MemberRecord> members;
-    for (const QCborValue &item : outer.array("m"_L1)) {
+    const QCborArray items = outer.array("m"_L1);
+    if (items.size() > MaxMembers) {
+        outer.problem(u"a membership update lists more than %1 members"_s.arg(MaxMembers));
+        return members;
+    }
+    for (const QCborValue &item : items) {
         FieldReader fields(item.toMap());
         if (!item.isMap()) {
             outer.problem(u"a member entry is not a map"_s);
@@ -377,6 +385,15 @@ QCborMap encodeMap(const PeerMessage &message)
                             {u"v"_s, qint64(m.version)},
                             {u"f"_s, m.full},
                             {u"e"_s, entries}};
+                } else if constexpr (std::is_same_v<M, UserCommandMessage>) {
+                    QCborMap map{{KeyType, int(Type::UserCommand)},
+                                 {u"k"_s, int(m.command.kind)},
+                                 {u"app"_s, m.command.appId},
+                                 {u"u"_s, m.command.userId}};
+                    if (!m.command.clientId.isEmpty()) {
+                        map.insert(u"cid"_s, m.command.clientId);
+                    }
+                    return map;
                 } else {
                     static_assert(std::is_same_v<M, RemotePublication>);
                     return publicationMap(m);
@@ -428,6 +445,16 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
     }
     case Type::Publication:
         return readPublication(fields);
+    case Type::UserCommand: {
+        Delivery::UserCommand command;
+        command.kind = Delivery::UserCommand::Kind(
+                fields.integer("k"_L1, 0,
+                               int(Delivery::UserCommand::Kind::DisconnectCentrifugeUser)));
+        command.appId = fields.text("app"_L1);
+        command.userId = fields.text("u"_L1);
+        command.clientId = fields.text("cid"_L1, false);
+        return UserCommandMessage{command};
+    }
     }
     fields.problem(u"unknown message type %1"_s.arg(int(type)));
     return Refused{};
@@ -435,6 +462,10 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
 
 bool isKnownType(qint64 type)
 {
+    // Checked before the cast: a wider number could otherwise wrap onto a known type.
+    if (type < 0 || type > std::numeric_limits<int>::max()) {
+        return false;
+    }
     switch (Type(type)) {
     case Type::Hello:
     case Type::Challenge:
@@ -448,6 +479,7 @@ bool isKnownType(qint64 type)
     case Type::Interest:
     case Type::Presence:
     case Type::Publication:
+    case Type::UserCommand:
         return true;
     }
     return false;

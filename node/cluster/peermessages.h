@@ -6,6 +6,7 @@
 
 #include <common/result.h>
 #include <node/broker/types.h>
+#include <node/delivery/peerforwarder.h>
 
 #include <QByteArray>
 #include <QList>
@@ -16,6 +17,13 @@
 namespace DNotifier::Cluster {
 
 inline constexpr int PeerProtocolVersion = 1;
+
+// Incarnations above this are refused, so that refuting a rumour (incarnation + 1) always
+// stays encodable.
+inline constexpr quint64 MaxIncarnation = quint64(1) << 62;
+
+// A membership update lists at most this many members, and a node keeps at most this many.
+inline constexpr qsizetype MaxMembers = 1024;
 
 enum class MemberState {
     Alive = 0,
@@ -171,6 +179,13 @@ struct RemotePublication
     Broker::ConnectionId except = 0;
 };
 
+// A command about a user (Delivery::UserCommand) on its way to every node: sent by the node
+// that received it to its links, passed on by gateways between their region and the others.
+struct UserCommandMessage
+{
+    Delivery::UserCommand command;
+};
+
 using PeerMessage = std::variant<Hello,
                                  Challenge,
                                  Proof,
@@ -182,7 +197,8 @@ using PeerMessage = std::variant<Hello,
                                  PingRequest,
                                  InterestUpdate,
                                  PresenceUpdate,
-                                 RemotePublication>;
+                                 RemotePublication,
+                                 UserCommandMessage>;
 
 QByteArray encodePeerMessage(const PeerMessage &message);
 Result<PeerMessage> decodePeerMessage(const QByteArray &payload);

@@ -68,7 +68,7 @@ void Prober::probeNow(const Broker::NodeId &member)
 void Prober::probe(const Broker::NodeId &target)
 {
     const quint64 sequence = ++m_sequence;
-    m_probes.insert(sequence, Probe{target, false});
+    m_probes.insert(sequence, Probe{target, {}, false});
     const bool sent = m_sender->sendTo(target, Ping{sequence});
     // Without a link there is nothing to wait for: ask the others at once.
     QTimer::singleShot(sent ? m_timings.timeoutMs : 0, this,
@@ -78,8 +78,8 @@ void Prober::probe(const Broker::NodeId &target)
 
 void Prober::probeIndirectly(quint64 sequence)
 {
-    const auto probe = m_probes.constFind(sequence);
-    if (probe == m_probes.cend() || probe->acknowledged) {
+    const auto probe = m_probes.find(sequence);
+    if (probe == m_probes.end() || probe->acknowledged) {
         return;
     }
     QList<MemberRecord> helpers = m_table.live();
@@ -89,8 +89,9 @@ void Prober::probeIndirectly(quint64 sequence)
         if (asked >= m_timings.indirectProbes) {
             break;
         }
-        if (helper.id != probe->target && helper.state == MemberState::Alive
+        if (helper.id != probe->target && helper.state == MemberState::Alive && m_probeable(helper)
             && m_sender->sendTo(helper.id, PingRequest{sequence, probe->target})) {
+            probe->helpers.insert(helper.id);
             ++asked;
         }
     }
@@ -108,16 +109,19 @@ void Prober::conclude(quint64 sequence)
     }
 }
 
-void Prober::onAck(quint64 sequence)
+void Prober::onAck(const Broker::NodeId &from, quint64 sequence)
 {
     auto probe = m_probes.find(sequence);
     if (probe != m_probes.end()) {
-        probe->acknowledged = true;
+        if (from == probe->target || probe->helpers.contains(from)) {
+            probe->acknowledged = true;
+        }
         return;
     }
-    const Relay relay = m_relays.take(sequence);
-    if (!relay.requester.isEmpty()) {
-        m_sender->sendTo(relay.requester, Ack{relay.sequence});
+    const auto relay = m_relays.constFind(sequence);
+    if (relay != m_relays.cend() && relay->target == from) {
+        m_sender->sendTo(relay->requester, Ack{relay->sequence});
+        m_relays.erase(relay);
     }
 }
 
@@ -129,7 +133,7 @@ void Prober::onPingRequest(const Broker::NodeId &from,
     if (!m_sender->sendTo(target, Ping{own})) {
         return;
     }
-    m_relays.insert(own, Relay{from, sequence});
+    m_relays.insert(own, Relay{from, target, sequence});
     QTimer::singleShot(m_timings.intervalMs, this, [this, own] { m_relays.remove(own); });
 }
 

@@ -10,6 +10,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -50,7 +51,8 @@ public:
     void start();
     void stop();
 
-    void onAck(quint64 sequence);
+    // An Ack counts only from the member probed or from one asked to probe it.
+    void onAck(const Broker::NodeId &from, quint64 sequence);
     void onPingRequest(const Broker::NodeId &from, quint64 sequence, const Broker::NodeId &target);
     // Probes the member now, out of turn: its link just broke.
     void probeNow(const Broker::NodeId &member);
@@ -65,12 +67,14 @@ private:
     struct Probe
     {
         Broker::NodeId target;
+        QSet<Broker::NodeId> helpers;
         bool acknowledged = false;
     };
 
     struct Relay
     {
         Broker::NodeId requester;
+        Broker::NodeId target;
         quint64 sequence = 0;
     };
 

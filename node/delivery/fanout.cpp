@@ -124,6 +124,13 @@ void Fanout::deliver(const Config::AppSettings &app,
     }
 }
 
+void Fanout::forwardUserCommand(const UserCommand &command)
+{
+    if (m_forwarder) {
+        m_forwarder->forwardUserCommand(command);
+    }
+}
+
 void Fanout::send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame)
 {
     if (!recipients.isEmpty()) {

@@ -48,6 +48,9 @@ public:
                         const QString &epoch,
                         Broker::ConnectionId except);
 
+    // Hands a command about a user to the other nodes; the caller carries it out here.
+    void forwardUserCommand(const UserCommand &command);
+
     // The same frame to each connection; used for replies and pushes as well.
     void send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame);
     void send(Broker::ConnectionId recipient, const QByteArray &frame);

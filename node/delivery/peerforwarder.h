@@ -12,6 +12,24 @@
 
 namespace DNotifier::Delivery {
 
+// An operator's request about one user that every node must carry out for the connections
+// it holds.
+struct UserCommand
+{
+    enum class Kind {
+        // Pusher terminate_connections: close each connection signed in as the user.
+        TerminatePusherUser,
+        // Centrifuge disconnect: close the user's connections, or one client's.
+        DisconnectCentrifugeUser,
+    };
+
+    Kind kind = Kind::TerminatePusherUser;
+    QString appId;
+    QString userId;
+    // Centrifuge only; empty means every client of the user.
+    QString clientId;
+};
+
 class PeerForwarder
 {
 public:
@@ -29,6 +47,8 @@ public:
                          const Broker::Publication &publication,
                          bool sequenced,
                          const QString &epoch) = 0;
+    // Sends the command to every other node; each carries it out once.
+    virtual void forwardUserCommand(const UserCommand &command) = 0;
 };
 
 } // namespace DNotifier::Delivery

@@ -218,7 +218,26 @@ void Hub::remoteMemberRemoved(const Broker::MemberChange &change)
            Frames::memberRemoved(change.channel, change.member.userId));
 }
 
-int Hub::terminateUser(const QString &appId, const QString &userId)
+void Hub::terminateUser(const QString &appId, const QString &userId)
+{
+    terminateLocalUser(appId, userId);
+    m_fanout.forwardUserCommand(
+            {Delivery::UserCommand::Kind::TerminatePusherUser, appId, userId, {}});
+}
+
+void Hub::reportDepartedMember(const Broker::MemberChange &change)
+{
+    auto event = channelEvent(u"member_removed"_s, change.channel);
+    event.userId = change.member.userId;
+    report(change.appId, event);
+}
+
+void Hub::reportDepartedChannel(const QString &appId, const QString &channel)
+{
+    report(appId, channelEvent(u"channel_vacated"_s, channel));
+}
+
+int Hub::terminateLocalUser(const QString &appId, const QString &userId)
 {
     const QList<ConnectionId> connections = m_broker.connectionsOfUser(appId, userId);
     for (ConnectionId id : connections) {

@@ -49,8 +49,13 @@ public:
     // node: this node's subscribers of the channel hear about it, webhooks come from there.
     void remoteMemberAdded(const Broker::MemberChange &change);
     void remoteMemberRemoved(const Broker::MemberChange &change);
-    // Closes every connection signed in as the user; returns how many.
-    int terminateUser(const QString &appId, const QString &userId);
+    // Webhooks this node sends for a node that left or failed (see Cluster::RemoteEvents).
+    void reportDepartedMember(const Broker::MemberChange &change);
+    void reportDepartedChannel(const QString &appId, const QString &channel);
+    // Closes every connection signed in as the user, on every node of the cluster.
+    void terminateUser(const QString &appId, const QString &userId);
+    // Closes the user's connections on this node; returns how many.
+    int terminateLocalUser(const QString &appId, const QString &userId);
 
     const Broker::Broker &broker() const { return m_broker; }
 

@@ -1,16 +1,19 @@
 #include "clusterbridge.h"
 
 #include <node/apps/appregistry.h>
+#include <node/centrifuge/hub.h>
 #include <node/pusher/hub.h>
 
 namespace DNotifier::Runtime {
 
 ClusterBridge::ClusterBridge(std::shared_ptr<const Apps::AppRegistry> apps,
                              Delivery::Fanout &fanout,
-                             Pusher::Hub *pusherHub)
+                             Pusher::Hub *pusherHub,
+                             Centrifuge::Hub *centrifugeHub)
     : m_apps(std::move(apps))
     , m_fanout(fanout)
     , m_pusherHub(pusherHub)
+    , m_centrifugeHub(centrifugeHub)
 { }
 
 bool ClusterBridge::isSequenced(const QString &appId, const QString &channel) const
@@ -51,6 +54,18 @@ void ClusterBridge::replica(const QString &appId,
     }
 }
 
+void ClusterBridge::userCommand(const Delivery::UserCommand &command)
+{
+    switch (command.kind) {
+    case Delivery::UserCommand::Kind::TerminatePusherUser:
+        m_pusherHub->terminateLocalUser(command.appId, command.userId);
+        return;
+    case Delivery::UserCommand::Kind::DisconnectCentrifugeUser:
+        m_centrifugeHub->disconnectLocalUser(command.appId, command.userId, command.clientId);
+        return;
+    }
+}
+
 void ClusterBridge::remoteMemberAdded(const Broker::MemberChange &change)
 {
     m_pusherHub->remoteMemberAdded(change);
@@ -59,6 +74,16 @@ void ClusterBridge::remoteMemberAdded(const Broker::MemberChange &change)
 void ClusterBridge::remoteMemberRemoved(const Broker::MemberChange &change)
 {
     m_pusherHub->remoteMemberRemoved(change);
+}
+
+void ClusterBridge::departedMemberRemoved(const Broker::MemberChange &change)
+{
+    m_pusherHub->reportDepartedMember(change);
+}
+
+void ClusterBridge::departedChannelVacated(const QString &appId, const QString &channel)
+{
+    m_pusherHub->reportDepartedChannel(appId, channel);
 }
 
 } // namespace DNotifier::Runtime

@@ -66,7 +66,7 @@ Result<void> NodeRuntime::start()
 
     startWebhooks(apps);
     startStateCleanup(apps);
-    m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_fanout, m_hub);
+    m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_fanout, m_hub, m_centrifugeHub);
     m_cluster = new Cluster::ClusterNode(m_settings.cluster, {m_clusterId, m_clusterSecret},
                                          m_broker, m_clusterBridge.get(), &m_metrics);
     if (const Result<void> joined = m_cluster->start(); !joined) {
@@ -109,6 +109,10 @@ void NodeRuntime::shutDown()
     if (m_cluster) {
         m_cluster->leave();
     }
+    // The peers now speak for this node's members and channels: the webhooks its closing
+    // connections would cause are theirs to send, and would only arrive twice.
+    disconnect(m_hub, &Pusher::Hub::webhookEvent, nullptr, nullptr);
+    disconnect(m_centrifugeHub, &Centrifuge::Hub::webhookEvent, nullptr, nullptr);
     if (m_acceptor) {
         m_acceptor->close();
     }

@@ -29,6 +29,28 @@ function get(node, path) {
   });
 }
 
+// One POST with a JSON body over loopback (the Centrifugo-style server API); resolves with
+// {status, text}.
+function postJson(node, path, body, headers = {}) {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { host: '127.0.0.1', port: node.port, path, method: 'POST', timeout: 5_000, headers: { 'Content-Type': 'application/json', ...headers } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode, text }));
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`POST ${path} timed out`)));
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
 // The node's /metrics as {name: number}, labels dropped.
 async function metrics(node) {
   const { status, body } = await get(node, '/metrics');
@@ -100,4 +122,4 @@ function useCluster(count, options = {}, perNode) {
   return nodes;
 }
 
-module.exports = { startCluster, useCluster, metrics, waitForMembers, waitUntil, get };
+module.exports = { startCluster, useCluster, metrics, waitForMembers, waitUntil, get, postJson };

@@ -3,12 +3,16 @@
 #include <QTest>
 
 #include <algorithm>
+#include <utility>
 
 using DNotifier::Broker::Broker;
 using DNotifier::Broker::Channel;
 using DNotifier::Broker::ChannelSummary;
 using DNotifier::Broker::ConnectionId;
 using DNotifier::Broker::ConnectionRemoval;
+using DNotifier::Broker::LocalShareObserver;
+using DNotifier::Broker::MemberChange;
+using DNotifier::Broker::NodeId;
 using DNotifier::Broker::PresenceMember;
 using DNotifier::Broker::Publication;
 using DNotifier::Broker::SubscribeOutcome;
@@ -44,6 +48,72 @@ Publication publication(const QString &channel, const QByteArray &data, qint64 c
     return result;
 }
 
+const NodeId NodeOne = u"node-1"_s;
+const NodeId NodeTwo = u"node-2"_s;
+
+QStringList userIds(const QList<PresenceMember> &members)
+{
+    QStringList ids;
+    for (const PresenceMember &member : members) {
+        ids.append(member.userId);
+    }
+    return ids;
+}
+
+QStringList describe(const QList<MemberChange> &changes)
+{
+    QStringList lines;
+    for (const MemberChange &change : changes) {
+        lines.append(u"%1 %2 %3 %4"_s.arg(change.appId, change.channel, change.member.userId,
+                                          QString::fromUtf8(change.member.userInfo)));
+    }
+    lines.sort();
+    return lines;
+}
+
+QList<NodeId> sortedNodes(QList<NodeId> nodes)
+{
+    std::sort(nodes.begin(), nodes.end());
+    return nodes;
+}
+
+// Writes down every call as a line, so a test compares them with the lines it expects.
+class RecordingObserver final : public LocalShareObserver
+{
+public:
+    void localSubscriptionsChanged(const QString &appId, const QString &channel, int count) override
+    {
+        m_calls.append(u"count %1 %2 %3"_s.arg(appId, channel).arg(count));
+    }
+
+    void localMemberAdded(const QString &appId,
+                          const QString &channel,
+                          const PresenceMember &member) override
+    {
+        m_calls.append(u"added %1 %2 %3 %4"_s.arg(appId, channel, member.userId,
+                                                  QString::fromUtf8(member.userInfo)));
+    }
+
+    void localMemberRemoved(const QString &appId,
+                            const QString &channel,
+                            const QString &userId) override
+    {
+        m_calls.append(u"removed %1 %2 %3"_s.arg(appId, channel, userId));
+    }
+
+    // The calls since the last take(), sorted: the broker promises no order among the calls
+    // one of its methods makes.
+    QStringList take()
+    {
+        QStringList calls = std::exchange(m_calls, {});
+        calls.sort();
+        return calls;
+    }
+
+private:
+    QStringList m_calls;
+};
+
 } // namespace
 
 class tst_Broker final : public QObject
@@ -78,6 +148,21 @@ private Q_SLOTS:
     void signInAgainIsNotANewArrival();
     void watchers();
     void watchersAfterSecondSignIn();
+    void remoteSubscriptionsAddToSummary();
+    void remoteOnlyChannelIsListed();
+    void interestedNodes();
+    void localAndRemoteMemberCountOnce();
+    void memberNotAddedWhenHeldRemotely();
+    void memberNotRemovedWhileHeldRemotely();
+    void remoteMemberChangesWhileHeldLocally();
+    void remoteMemberHeldByTwoNodes();
+    void removeNodeReturnsOnlyMembersNoOneElseHolds();
+    void remoteShareOfANode();
+    void occupiedAndVacatedConsiderRemoteInterest();
+    void presenceMemberLimitCountsRemoteMembers();
+    void observerSeesLocalSubscriptionCounts();
+    void observerSeesFirstAndLastLocalConnectionOfAUser();
+    void observerIgnoresRemoteChangesAndRefusals();
 };
 
 void tst_Broker::connections()
@@ -604,6 +689,404 @@ void tst_Broker::watchersAfterSecondSignIn()
     QVERIFY(broker.watchersOf(AppA, u"u3"_s).isEmpty());
     QVERIFY2(broker.watchersOf(AppA, u"u2"_s).isEmpty(),
              "a closed connection is still listed as watching u2 from its first signin");
+}
+
+void tst_Broker::remoteSubscriptionsAddToSummary()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    broker.addConnection(2, AppA);
+    (void)broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit);
+    (void)broker.subscribe(2, u"news"_s, std::nullopt, NoMemberLimit);
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 3);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 4);
+    broker.setRemoteSubscriptions(NodeOne, AppB, u"news"_s, 10);
+
+    const ChannelSummary news = broker.summary(AppA, u"news"_s);
+    QCOMPARE(news.name, u"news"_s);
+    QCOMPARE(news.subscriptionCount, 9);
+    QCOMPARE(news.userCount, 0);
+    QVERIFY(news.occupied);
+    QCOMPARE(broker.channel(AppA, u"news"_s)->subscriptionCount(), 2);
+
+    const QList<ChannelSummary> listed = broker.channels(AppA, QString());
+    QCOMPARE(listed.size(), 1);
+    QCOMPARE(listed.first().subscriptionCount, 9);
+
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 1);
+    QCOMPARE(broker.summary(AppA, u"news"_s).subscriptionCount, 6);
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 0);
+    QCOMPARE(broker.summary(AppA, u"news"_s).subscriptionCount, 3);
+    QCOMPARE(broker.summary(AppB, u"news"_s).subscriptionCount, 10);
+
+    const ChannelSummary nobody = broker.summary(AppA, u"quiet"_s);
+    QCOMPARE(nobody.name, u"quiet"_s);
+    QCOMPARE(nobody.subscriptionCount, 0);
+    QCOMPARE(nobody.userCount, 0);
+    QVERIFY(!nobody.occupied);
+}
+
+void tst_Broker::remoteOnlyChannelIsListed()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    (void)broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit);
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"alerts"_s, 5);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"presence-room"_s, 2);
+    (void)broker.addRemoteMember(NodeTwo, AppA, u"presence-room"_s, member(u"u1"_s));
+
+    const QList<ChannelSummary> all = broker.channels(AppA, QString());
+    QCOMPARE(all.size(), 3);
+    QCOMPARE(all.at(0).name, u"alerts"_s);
+    QCOMPARE(all.at(0).subscriptionCount, 5);
+    QVERIFY(all.at(0).occupied);
+    QCOMPARE(all.at(1).name, u"news"_s);
+    QCOMPARE(all.at(1).subscriptionCount, 1);
+    QCOMPARE(all.at(2).name, u"presence-room"_s);
+    QCOMPARE(all.at(2).subscriptionCount, 2);
+    QCOMPARE(all.at(2).userCount, 1);
+    QVERIFY(!broker.channel(AppA, u"alerts"_s));
+
+    const QList<ChannelSummary> presence = broker.channels(AppA, u"presence-"_s);
+    QCOMPARE(presence.size(), 1);
+    QCOMPARE(presence.first().name, u"presence-room"_s);
+    QVERIFY(broker.channels(AppB, QString()).isEmpty());
+
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"alerts"_s, 0);
+    QCOMPARE(broker.channels(AppA, u"alerts"_s).size(), 0);
+}
+
+void tst_Broker::interestedNodes()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    (void)broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit);
+    QVERIFY2(broker.interestedNodes(AppA, u"news"_s).isEmpty(), "local subscribers are no node");
+
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 1);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 7);
+    broker.setRemoteSubscriptions(NodeTwo, AppB, u"other"_s, 1);
+    QCOMPARE(sortedNodes(broker.interestedNodes(AppA, u"news"_s)),
+             (QList<NodeId>{NodeOne, NodeTwo}));
+    QCOMPARE(broker.interestedNodes(AppB, u"other"_s), QList<NodeId>{NodeTwo});
+    QVERIFY(broker.interestedNodes(AppB, u"news"_s).isEmpty());
+    QVERIFY(broker.interestedNodes(AppA, u"unknown"_s).isEmpty());
+    QVERIFY(broker.interestedNodes(u"no-such-app"_s, u"news"_s).isEmpty());
+
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 0);
+    QCOMPARE(broker.interestedNodes(AppA, u"news"_s), QList<NodeId>{NodeTwo});
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 0);
+    QVERIFY(broker.interestedNodes(AppA, u"news"_s).isEmpty());
+}
+
+void tst_Broker::localAndRemoteMemberCountOnce()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    const QString room = u"presence-room"_s;
+    (void)broker.subscribe(1, room, member(u"u1"_s, "{\"n\":\"local\"}"_ba), NoMemberLimit);
+    broker.setRemoteSubscriptions(NodeOne, AppA, room, 2);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, room, 1);
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s, "{\"n\":\"remote\"}"_ba));
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u2"_s, "{\"n\":\"two\"}"_ba));
+    (void)broker.addRemoteMember(NodeTwo, AppA, room, member(u"u2"_s, "{\"n\":\"two\"}"_ba));
+    (void)broker.addRemoteMember(NodeTwo, AppA, room, member(u"u3"_s, "{\"n\":\"three\"}"_ba));
+
+    const ChannelSummary summary = broker.summary(AppA, room);
+    QCOMPARE(summary.userCount, 3);
+    QCOMPARE(summary.subscriptionCount, 4);
+    QCOMPARE(broker.channels(AppA, QString()).first().userCount, 3);
+    QCOMPARE(broker.channel(AppA, room)->userCount(), 1);
+
+    const QList<PresenceMember> members = broker.presenceMembers(AppA, room);
+    QCOMPARE(userIds(members), (QStringList{u"u1"_s, u"u2"_s, u"u3"_s}));
+    QCOMPARE(members.at(1).userInfo, "{\"n\":\"two\"}"_ba);
+    QCOMPARE(members.at(2).userInfo, "{\"n\":\"three\"}"_ba);
+    QVERIFY(broker.presenceMembers(AppB, room).isEmpty());
+}
+
+void tst_Broker::memberNotAddedWhenHeldRemotely()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    broker.addConnection(2, AppA);
+    const QString room = u"presence-room"_s;
+    QVERIFY(broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s)));
+
+    const SubscribeOutcome held = broker.subscribe(1, room, member(u"u1"_s), NoMemberLimit);
+    QCOMPARE(held.status, SubscribeStatus::Subscribed);
+    QVERIFY2(!held.memberAdded, "node-1 already holds u1, so the roster did not change");
+    QCOMPARE(broker.memberOf(1, room), u"u1"_s);
+
+    const SubscribeOutcome fresh = broker.subscribe(2, room, member(u"u2"_s), NoMemberLimit);
+    QCOMPARE(fresh.status, SubscribeStatus::Subscribed);
+    QVERIFY(fresh.memberAdded);
+    QCOMPARE(broker.summary(AppA, room).userCount, 2);
+}
+
+void tst_Broker::memberNotRemovedWhileHeldRemotely()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    broker.addConnection(2, AppA);
+    const QString room = u"presence-room"_s;
+    (void)broker.subscribe(1, room, member(u"u1"_s, "{\"n\":1}"_ba), NoMemberLimit);
+    (void)broker.subscribe(2, room, member(u"u2"_s), NoMemberLimit);
+    QVERIFY(!broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s, "{\"n\":1}"_ba)));
+
+    const UnsubscribeOutcome held = broker.unsubscribe(1, room);
+    QVERIFY(held.wasSubscribed);
+    QVERIFY2(!held.memberRemoved, "node-1 still holds u1");
+    QCOMPARE(userIds(broker.presenceMembers(AppA, room)), (QStringList{u"u1"_s, u"u2"_s}));
+
+    const ConnectionRemoval gone = broker.removeConnection(2);
+    QCOMPARE(gone.channels.size(), 1);
+    QVERIFY(gone.channels.first().memberRemoved);
+    QCOMPARE(gone.channels.first().memberRemoved->userId, u"u2"_s);
+
+    const std::optional<PresenceMember> last =
+            broker.removeRemoteMember(NodeOne, AppA, room, u"u1"_s);
+    QVERIFY2(last, "with node-1's connection gone, no one holds u1");
+    QCOMPARE(last->userId, u"u1"_s);
+    QCOMPARE(last->userInfo, "{\"n\":1}"_ba);
+    QVERIFY(broker.presenceMembers(AppA, room).isEmpty());
+}
+
+void tst_Broker::remoteMemberChangesWhileHeldLocally()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    const QString room = u"presence-room"_s;
+    (void)broker.subscribe(1, room, member(u"u1"_s), NoMemberLimit);
+
+    QVERIFY2(!broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s)),
+             "u1 was already in the roster through a local connection");
+    QVERIFY(!broker.addRemoteMember(NodeTwo, AppA, room, member(u"u1"_s)));
+    QVERIFY(!broker.removeRemoteMember(NodeOne, AppA, room, u"u1"_s));
+    QVERIFY2(!broker.removeRemoteMember(NodeTwo, AppA, room, u"u1"_s),
+             "u1 stays in the roster through the local connection");
+    QCOMPARE(userIds(broker.presenceMembers(AppA, room)), QStringList{u"u1"_s});
+
+    const UnsubscribeOutcome left = broker.unsubscribe(1, room);
+    QVERIFY(left.memberRemoved);
+    QCOMPARE(left.memberRemoved->userId, u"u1"_s);
+}
+
+void tst_Broker::remoteMemberHeldByTwoNodes()
+{
+    Broker broker;
+    const QString room = u"presence-room"_s;
+    QVERIFY(broker.addRemoteMember(NodeOne, AppA, room, member(u"u2"_s, "{}"_ba)));
+    QVERIFY2(!broker.addRemoteMember(NodeTwo, AppA, room, member(u"u2"_s, "{}"_ba)),
+             "node-1 already holds u2");
+    QVERIFY2(!broker.addRemoteMember(NodeOne, AppA, room, member(u"u2"_s, "{}"_ba)),
+             "announcing the same member twice is no change");
+    QVERIFY2(!broker.removeRemoteMember(NodeOne, AppA, room, u"u9"_s), "node-1 never held u9");
+    QVERIFY2(!broker.removeRemoteMember(NodeOne, AppB, room, u"u2"_s), "another app");
+    QVERIFY(!broker.removeRemoteMember(NodeOne, AppA, room, u"u2"_s));
+
+    const std::optional<PresenceMember> last =
+            broker.removeRemoteMember(NodeTwo, AppA, room, u"u2"_s);
+    QVERIFY(last);
+    QCOMPARE(last->userId, u"u2"_s);
+    QCOMPARE(last->userInfo, "{}"_ba);
+    QVERIFY2(!broker.removeRemoteMember(NodeTwo, AppA, room, u"u2"_s), "already gone");
+    QVERIFY(broker.presenceMembers(AppA, room).isEmpty());
+}
+
+void tst_Broker::removeNodeReturnsOnlyMembersNoOneElseHolds()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    const QString room = u"presence-room"_s;
+    const QString lobby = u"presence-lobby"_s;
+    (void)broker.subscribe(1, room, member(u"u3"_s), NoMemberLimit);
+    broker.setRemoteSubscriptions(NodeOne, AppA, room, 3);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, room, 1);
+    broker.setRemoteSubscriptions(NodeOne, AppB, lobby, 1);
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s, "one"_ba));
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u2"_s, "two"_ba));
+    (void)broker.addRemoteMember(NodeTwo, AppA, room, member(u"u2"_s, "two"_ba));
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u3"_s, "three"_ba));
+    (void)broker.addRemoteMember(NodeOne, AppB, lobby, member(u"u4"_s, "four"_ba));
+
+    QCOMPARE(describe(broker.removeNode(NodeOne)),
+             (QStringList{u"app-a presence-room u1 one"_s, u"app-b presence-lobby u4 four"_s}));
+
+    QCOMPARE(broker.interestedNodes(AppA, room), QList<NodeId>{NodeTwo});
+    QVERIFY(broker.interestedNodes(AppB, lobby).isEmpty());
+    QCOMPARE(broker.summary(AppA, room).subscriptionCount, 2);
+    QCOMPARE(broker.summary(AppA, room).userCount, 2);
+    QCOMPARE(userIds(broker.presenceMembers(AppA, room)), (QStringList{u"u2"_s, u"u3"_s}));
+    QVERIFY(broker.presenceMembers(AppB, lobby).isEmpty());
+    QVERIFY(broker.remoteMembersOf(NodeOne).isEmpty());
+    QVERIFY(broker.remoteSubscriptionsOf(NodeOne).isEmpty());
+    QVERIFY(broker.isSubscribed(1, room));
+
+    QVERIFY2(broker.removeNode(NodeOne).isEmpty(), "a node is forgotten once");
+    QVERIFY(broker.removeNode(u"never-seen"_s).isEmpty());
+}
+
+void tst_Broker::remoteShareOfANode()
+{
+    Broker broker;
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 3);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 1);
+    broker.setRemoteSubscriptions(NodeOne, AppB, u"presence-room"_s, 1);
+    (void)broker.addRemoteMember(NodeOne, AppB, u"presence-room"_s, member(u"u1"_s, "{}"_ba));
+    (void)broker.addRemoteMember(NodeTwo, AppB, u"presence-room"_s, member(u"u2"_s, "{}"_ba));
+
+    QList<QPair<QString, QPair<QString, int>>> subscriptions =
+            broker.remoteSubscriptionsOf(NodeOne);
+    std::sort(subscriptions.begin(), subscriptions.end());
+    QCOMPARE(subscriptions,
+             (QList<QPair<QString, QPair<QString, int>>>{{AppA, {u"news"_s, 3}},
+                                                         {AppB, {u"presence-room"_s, 1}}}));
+    QCOMPARE(describe(broker.remoteMembersOf(NodeOne)),
+             QStringList{u"app-b presence-room u1 {}"_s});
+    QCOMPARE(describe(broker.remoteMembersOf(NodeTwo)),
+             QStringList{u"app-b presence-room u2 {}"_s});
+    QVERIFY(broker.localSubscriptions().isEmpty());
+    QVERIFY(broker.localMembers().isEmpty());
+}
+
+void tst_Broker::occupiedAndVacatedConsiderRemoteInterest()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 2);
+
+    const SubscribeOutcome joined = broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit);
+    QCOMPARE(joined.status, SubscribeStatus::Subscribed);
+    QVERIFY2(!joined.occupied, "node-1 has subscribers already");
+    const UnsubscribeOutcome left = broker.unsubscribe(1, u"news"_s);
+    QVERIFY(left.wasSubscribed);
+    QVERIFY2(!left.vacated, "node-1 still has subscribers");
+    QVERIFY(!broker.channel(AppA, u"news"_s));
+    QVERIFY(broker.summary(AppA, u"news"_s).occupied);
+
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 0);
+    QVERIFY(!broker.summary(AppA, u"news"_s).occupied);
+    QVERIFY(broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit).occupied);
+
+    // Interest that arrives while a local subscriber is in keeps the channel occupied after it.
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 1);
+    QVERIFY(!broker.unsubscribe(1, u"news"_s).vacated);
+    broker.setRemoteSubscriptions(NodeTwo, AppA, u"news"_s, 0);
+    QVERIFY(broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit).occupied);
+    QVERIFY(broker.unsubscribe(1, u"news"_s).vacated);
+}
+
+void tst_Broker::presenceMemberLimitCountsRemoteMembers()
+{
+    Broker broker;
+    broker.addConnection(1, AppA);
+    broker.addConnection(2, AppA);
+    const QString room = u"presence-room"_s;
+    constexpr int limit = 2;
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s));
+    (void)broker.addRemoteMember(NodeTwo, AppA, room, member(u"u2"_s));
+
+    const SubscribeOutcome full = broker.subscribe(1, room, member(u"u3"_s), limit);
+    QCOMPARE(full.status, SubscribeStatus::PresenceFull);
+    QVERIFY(!full.memberAdded);
+    QVERIFY(!broker.isSubscribed(1, room));
+    QVERIFY(!broker.channel(AppA, room));
+
+    // A user the cluster already counts may join here too.
+    const SubscribeOutcome known = broker.subscribe(2, room, member(u"u1"_s), limit);
+    QCOMPARE(known.status, SubscribeStatus::Subscribed);
+    QVERIFY(!known.memberAdded);
+    QCOMPARE(broker.summary(AppA, room).userCount, 2);
+
+    QVERIFY(broker.removeRemoteMember(NodeTwo, AppA, room, u"u2"_s));
+    const SubscribeOutcome fits = broker.subscribe(1, room, member(u"u3"_s), limit);
+    QCOMPARE(fits.status, SubscribeStatus::Subscribed);
+    QVERIFY(fits.memberAdded);
+    QCOMPARE(broker.summary(AppA, room).userCount, 2);
+}
+
+void tst_Broker::observerSeesLocalSubscriptionCounts()
+{
+    Broker broker;
+    RecordingObserver observer;
+    broker.setObserver(&observer);
+    broker.addConnection(1, AppA);
+    broker.addConnection(2, AppA);
+    broker.addConnection(3, AppB);
+    broker.setRemoteSubscriptions(NodeOne, AppA, u"news"_s, 5);
+    QCOMPARE(observer.take(), QStringList());
+
+    (void)broker.subscribe(1, u"news"_s, std::nullopt, NoMemberLimit);
+    QCOMPARE(observer.take(), QStringList{u"count app-a news 1"_s});
+    (void)broker.subscribe(2, u"news"_s, std::nullopt, NoMemberLimit);
+    QCOMPARE(observer.take(), QStringList{u"count app-a news 2"_s});
+    (void)broker.subscribe(3, u"news"_s, std::nullopt, NoMemberLimit);
+    QCOMPARE(observer.take(), QStringList{u"count app-b news 1"_s});
+
+    (void)broker.unsubscribe(1, u"news"_s);
+    QCOMPARE(observer.take(), QStringList{u"count app-a news 1"_s});
+    (void)broker.removeConnection(2);
+    QCOMPARE(observer.take(), QStringList{u"count app-a news 0"_s});
+    (void)broker.unsubscribe(3, u"news"_s);
+    QCOMPARE(observer.take(), QStringList{u"count app-b news 0"_s});
+}
+
+void tst_Broker::observerSeesFirstAndLastLocalConnectionOfAUser()
+{
+    Broker broker;
+    RecordingObserver observer;
+    broker.setObserver(&observer);
+    for (ConnectionId id = 1; id <= 3; ++id) {
+        broker.addConnection(id, AppA);
+    }
+    const QString room = u"presence-room"_s;
+    // The local share changes even when a peer holds the user as well.
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u1"_s, "{}"_ba));
+
+    (void)broker.subscribe(1, room, member(u"u1"_s, "{\"tab\":1}"_ba), NoMemberLimit);
+    QCOMPARE(observer.take(), (QStringList{u"added app-a presence-room u1 {\"tab\":1}"_s,
+                                           u"count app-a presence-room 1"_s}));
+    (void)broker.subscribe(2, room, member(u"u1"_s, "{\"tab\":2}"_ba), NoMemberLimit);
+    QCOMPARE(observer.take(), QStringList{u"count app-a presence-room 2"_s});
+    (void)broker.subscribe(3, room, member(u"u2"_s), NoMemberLimit);
+    QCOMPARE(observer.take(),
+             (QStringList{u"added app-a presence-room u2 "_s, u"count app-a presence-room 3"_s}));
+
+    (void)broker.unsubscribe(1, room);
+    QCOMPARE(observer.take(), QStringList{u"count app-a presence-room 2"_s});
+    (void)broker.unsubscribe(2, room);
+    QCOMPARE(observer.take(),
+             (QStringList{u"count app-a presence-room 1"_s, u"removed app-a presence-room u1"_s}));
+    (void)broker.removeConnection(3);
+    QCOMPARE(observer.take(),
+             (QStringList{u"count app-a presence-room 0"_s, u"removed app-a presence-room u2"_s}));
+}
+
+void tst_Broker::observerIgnoresRemoteChangesAndRefusals()
+{
+    Broker broker;
+    RecordingObserver observer;
+    broker.setObserver(&observer);
+    broker.addConnection(1, AppA);
+    broker.addConnection(2, AppA);
+    const QString room = u"presence-room"_s;
+    (void)broker.subscribe(1, room, member(u"u1"_s), 1);
+    QCOMPARE(observer.take().size(), 2);
+
+    (void)broker.subscribe(1, room, member(u"u1"_s), 1);
+    QVERIFY2(observer.take().isEmpty(), "already subscribed");
+    QCOMPARE(broker.subscribe(2, room, member(u"u2"_s), 1).status, SubscribeStatus::PresenceFull);
+    QVERIFY2(observer.take().isEmpty(), "refused as full");
+    (void)broker.unsubscribe(2, room);
+    QVERIFY2(observer.take().isEmpty(), "not subscribed");
+
+    broker.setRemoteSubscriptions(NodeOne, AppA, room, 4);
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u3"_s));
+    (void)broker.removeRemoteMember(NodeOne, AppA, room, u"u3"_s);
+    (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u4"_s));
+    (void)broker.removeNode(NodeOne);
+    QVERIFY2(observer.take().isEmpty(), "peers' shares are not this node's share");
 }
 
 QTEST_GUILESS_MAIN(tst_Broker)
