@@ -290,17 +290,55 @@ std::optional<PresenceMember> Broker::removeRemoteMember(const NodeId &node,
     return removed;
 }
 
-QList<MemberChange> Broker::removeNode(const NodeId &node)
+Broker::NodeDeparture Broker::removeNode(const NodeId &node)
 {
-    QList<MemberChange> gone;
+    NodeDeparture gone;
     for (auto app = m_apps.begin(); app != m_apps.end(); ++app) {
-        for (const auto &[channel, member] : app->remote.removeNode(node)) {
+        const RemoteChannels::Departure departure = app->remote.removeNode(node);
+        for (const auto &[channel, member] : departure.members) {
             if (!hasLocalMember(app.key(), channel, member.userId)) {
-                gone.append({app.key(), channel, member});
+                gone.members.append({app.key(), channel, member});
             }
+        }
+        for (const auto &[channel, client] : departure.clients) {
+            gone.clients.append({app.key(), channel, client});
         }
     }
     return gone;
+}
+
+bool Broker::addRemoteClient(const NodeId &node,
+                             const QString &appId,
+                             const QString &channel,
+                             const PublisherInfo &client)
+{
+    return m_apps[appId].remote.addClient(node, channel, client);
+}
+
+std::optional<PublisherInfo> Broker::removeRemoteClient(const NodeId &node,
+                                                        const QString &appId,
+                                                        const QString &channel,
+                                                        const QString &clientId)
+{
+    const auto app = m_apps.find(appId);
+    return app == m_apps.end() ? std::nullopt : app->remote.removeClient(node, channel, clientId);
+}
+
+QList<PublisherInfo> Broker::remoteClients(const QString &appId, const QString &channel) const
+{
+    const auto app = m_apps.constFind(appId);
+    return app == m_apps.cend() ? QList<PublisherInfo>() : app->remote.clients(channel);
+}
+
+QList<ClientChange> Broker::remoteClientsOf(const NodeId &node) const
+{
+    QList<ClientChange> result;
+    for (auto app = m_apps.cbegin(); app != m_apps.cend(); ++app) {
+        for (const auto &[channel, client] : app->remote.clientsOf(node)) {
+            result.append({app.key(), channel, client});
+        }
+    }
+    return result;
 }
 
 QList<MemberChange> Broker::remoteMembersOf(const NodeId &node) const

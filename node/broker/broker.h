@@ -96,8 +96,27 @@ public:
                                                      const QString &appId,
                                                      const QString &channel,
                                                      const QString &userId);
-    // Forgets a departed node's share; returns the members that left the roster with it.
-    QList<MemberChange> removeNode(const NodeId &node);
+    // Centrifuge clients with presence held by peers (see RemoteChannels).
+    bool addRemoteClient(const NodeId &node,
+                         const QString &appId,
+                         const QString &channel,
+                         const PublisherInfo &client);
+    std::optional<PublisherInfo> removeRemoteClient(const NodeId &node,
+                                                    const QString &appId,
+                                                    const QString &channel,
+                                                    const QString &clientId);
+    QList<PublisherInfo> remoteClients(const QString &appId, const QString &channel) const;
+    QList<ClientChange> remoteClientsOf(const NodeId &node) const;
+
+    struct NodeDeparture
+    {
+        // Members that left the roster with the node.
+        QList<MemberChange> members;
+        QList<ClientChange> clients;
+    };
+
+    // Forgets a departed node's share.
+    NodeDeparture removeNode(const NodeId &node);
     // What a peer announced, for replacing it with a fresh snapshot.
     QList<MemberChange> remoteMembersOf(const NodeId &node) const;
     QList<QPair<QString, QPair<QString, int>>> remoteSubscriptionsOf(const NodeId &node) const;

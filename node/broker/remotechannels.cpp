@@ -119,18 +119,76 @@ QList<QPair<QString, PresenceMember>> RemoteChannels::membersOf(const NodeId &no
     return result;
 }
 
-QList<QPair<QString, PresenceMember>> RemoteChannels::removeNode(const NodeId &node)
+bool RemoteChannels::addClient(const NodeId &node,
+                               const QString &channel,
+                               const PublisherInfo &client)
+{
+    QHash<QString, HeldClient> &held = m_clients[channel];
+    const bool fresh = !held.contains(client.client);
+    held.insert(client.client, HeldClient{node, client});
+    return fresh;
+}
+
+std::optional<PublisherInfo> RemoteChannels::removeClient(const NodeId &node,
+                                                          const QString &channel,
+                                                          const QString &clientId)
+{
+    auto held = m_clients.find(channel);
+    if (held == m_clients.end()) {
+        return std::nullopt;
+    }
+    const auto client = held->constFind(clientId);
+    // Only the node that holds a client can withdraw it.
+    if (client == held->cend() || client->node != node) {
+        return std::nullopt;
+    }
+    PublisherInfo removed = client->info;
+    held->erase(client);
+    if (held->isEmpty()) {
+        m_clients.erase(held);
+    }
+    return removed;
+}
+
+QList<PublisherInfo> RemoteChannels::clients(const QString &channel) const
+{
+    QList<PublisherInfo> result;
+    for (const HeldClient &held : m_clients.value(channel)) {
+        result.append(held.info);
+    }
+    return result;
+}
+
+QList<QPair<QString, PublisherInfo>> RemoteChannels::clientsOf(const NodeId &node) const
+{
+    QList<QPair<QString, PublisherInfo>> result;
+    for (auto channel = m_clients.cbegin(); channel != m_clients.cend(); ++channel) {
+        for (const HeldClient &held : *channel) {
+            if (held.node == node) {
+                result.append({channel.key(), held.info});
+            }
+        }
+    }
+    return result;
+}
+
+RemoteChannels::Departure RemoteChannels::removeNode(const NodeId &node)
 {
     for (const auto &[channel, count] : subscriptionsOf(node)) {
         setSubscriptions(node, channel, 0);
     }
-    QList<QPair<QString, PresenceMember>> gone;
+    Departure departure;
     for (const auto &[channel, member] : membersOf(node)) {
         if (auto removed = removeMember(node, channel, member.userId)) {
-            gone.append({channel, *removed});
+            departure.members.append({channel, *removed});
         }
     }
-    return gone;
+    for (const auto &[channel, client] : clientsOf(node)) {
+        if (auto removed = removeClient(node, channel, client.client)) {
+            departure.clients.append({channel, *removed});
+        }
+    }
+    return departure;
 }
 
 } // namespace DNotifier::Broker

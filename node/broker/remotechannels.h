@@ -40,17 +40,44 @@ public:
     QList<PresenceMember> members(const QString &channel) const;
     QList<QPair<QString, PresenceMember>> membersOf(const NodeId &node) const;
 
-    // Forgets everything the node announced; returns the (channel, member) pairs no other node
-    // holds any more.
-    QList<QPair<QString, PresenceMember>> removeNode(const NodeId &node);
+    // Centrifuge clients with presence, one entry per client (PublisherInfo::client).
+    // Returns true when the client was not known before.
+    bool addClient(const NodeId &node, const QString &channel, const PublisherInfo &client);
+    std::optional<PublisherInfo> removeClient(const NodeId &node,
+                                              const QString &channel,
+                                              const QString &clientId);
+    QList<PublisherInfo> clients(const QString &channel) const;
+    QList<QPair<QString, PublisherInfo>> clientsOf(const NodeId &node) const;
 
-    bool isEmpty() const { return m_subscriptions.isEmpty() && m_members.isEmpty(); }
+    struct Departure
+    {
+        // (channel, member) pairs no other node holds any more.
+        QList<QPair<QString, PresenceMember>> members;
+        QList<QPair<QString, PublisherInfo>> clients;
+    };
+
+    // Forgets everything the node announced.
+    Departure removeNode(const NodeId &node);
+
+    bool isEmpty() const
+    {
+        return m_subscriptions.isEmpty() && m_members.isEmpty() && m_clients.isEmpty();
+    }
 
 private:
     // channel -> node -> subscriber count
     QHash<QString, QHash<NodeId, int>> m_subscriptions;
     // channel -> user id -> node -> user info
     QHash<QString, QHash<QString, QHash<NodeId, QByteArray>>> m_members;
+
+    struct HeldClient
+    {
+        NodeId node;
+        PublisherInfo info;
+    };
+
+    // channel -> client id -> the client and the node that holds it
+    QHash<QString, QHash<QString, HeldClient>> m_clients;
 };
 
 } // namespace DNotifier::Broker

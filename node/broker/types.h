@@ -119,6 +119,14 @@ struct ChannelSummary
     bool occupied = false;
 };
 
+// A Centrifuge client with presence that a peer holds in a channel.
+struct ClientChange
+{
+    QString appId;
+    QString channel;
+    PublisherInfo client;
+};
+
 // A presence member that appeared in or left the cluster-wide roster of a channel.
 struct MemberChange
 {

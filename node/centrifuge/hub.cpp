@@ -134,8 +134,8 @@ Result<QByteArray> Hub::addSubscription(ConnectionId id,
     if (outcome.occupied) {
         report(client.appId, u"channel_occupied"_s, request.channel);
     }
-    if (space->joinLeave) {
-        announce(client, request.channel, true, id);
+    if (space->joinLeave || space->presence) {
+        clientJoinedOrLeft(client, request.channel, true, id);
     }
     return positionJson(*app, request.channel, request.recover, request.expiresAt);
 }
@@ -263,6 +263,12 @@ QByteArray Hub::presenceResult(const QString &appId, const QString &channel, boo
         ++clients;
         users.insert(other->user);
         const ClientInfo info = infoOf(*other, channel);
+        members.member(info.client, clientInfoJson(info));
+    }
+    for (const Broker::PublisherInfo &remote : m_broker.remoteClients(appId, channel)) {
+        ++clients;
+        users.insert(remote.user);
+        const ClientInfo info{remote.user, remote.client, remote.connInfo, remote.chanInfo};
         members.member(info.client, clientInfoJson(info));
     }
     if (stats) {
@@ -426,17 +432,52 @@ const Config::AppSettings *Hub::appOf(const Client &client) const
     return m_apps->byId(client.appId);
 }
 
-void Hub::announce(const Client &client, const QString &channel, bool joined, ConnectionId except)
+void Hub::announce(const QString &appId,
+                   const QString &channel,
+                   const ClientInfo &info,
+                   bool joined,
+                   ConnectionId except)
 {
+    const Config::AppSettings *app = m_apps->byId(appId);
+    const Config::NamespaceSettings *space = app ? app->namespaceOf(channel) : nullptr;
+    if (!space || !space->joinLeave) {
+        return;
+    }
     QList<ConnectionId> listeners;
-    for (ConnectionId other : m_broker.recipients(client.appId, channel, except)) {
+    for (ConnectionId other : m_broker.recipients(appId, channel, except)) {
         const auto listener = m_clients.constFind(other);
         if (listener != m_clients.cend() && listener->subscriptions.value(channel).joinLeave) {
             listeners.append(other);
         }
     }
-    const ClientInfo info = infoOf(client, channel);
     m_fanout.send(listeners, joined ? Pushes::join(channel, info) : Pushes::leave(channel, info));
+}
+
+void Hub::clientJoinedOrLeft(const Client &client,
+                             const QString &channel,
+                             bool joined,
+                             ConnectionId except)
+{
+    const ClientInfo info = infoOf(client, channel);
+    announce(client.appId, channel, info, joined, except);
+    m_fanout.announceClient(client.appId, channel,
+                            Broker::PublisherInfo{info.user, info.client, info.connInfo,
+                                                  info.chanInfo},
+                            joined);
+}
+
+void Hub::remoteClientJoined(const Broker::ClientChange &change)
+{
+    const Broker::PublisherInfo &c = change.client;
+    announce(change.appId, change.channel, ClientInfo{c.user, c.client, c.connInfo, c.chanInfo},
+             true, 0);
+}
+
+void Hub::remoteClientLeft(const Broker::ClientChange &change)
+{
+    const Broker::PublisherInfo &c = change.client;
+    announce(change.appId, change.channel, ClientInfo{c.user, c.client, c.connInfo, c.chanInfo},
+             false, 0);
 }
 
 void Hub::afterUnsubscribe(const Client &client, const Broker::UnsubscribeOutcome &outcome)
@@ -446,8 +487,8 @@ void Hub::afterUnsubscribe(const Client &client, const Broker::UnsubscribeOutcom
     }
     const Config::AppSettings *app = appOf(client);
     const Config::NamespaceSettings *space = app ? app->namespaceOf(outcome.channel) : nullptr;
-    if (space && space->joinLeave) {
-        announce(client, outcome.channel, false, 0);
+    if (space && (space->joinLeave || space->presence)) {
+        clientJoinedOrLeft(client, outcome.channel, false, 0);
     }
     if (outcome.vacated) {
         report(client.appId, u"channel_vacated"_s, outcome.channel);

@@ -57,6 +57,9 @@ public:
                                       const QByteArray &data,
                                       const QList<QPair<QString, QString>> &tags);
     QByteArray channelsResult(const QString &appId, const QString &pattern) const;
+    // A client with presence joined or left the channel on another node.
+    void remoteClientJoined(const Broker::ClientChange &change);
+    void remoteClientLeft(const Broker::ClientChange &change);
     // Closes the user's connections (one of them when clientId is set) with 3503, on every
     // node of the cluster.
     void disconnectUser(const QString &appId, const QString &user, const QString &clientId);
@@ -91,10 +94,17 @@ private:
                             const QString &channel,
                             const RecoverRequest &recover,
                             qint64 expiresAt);
-    void announce(const Client &client,
+    // Join or leave to the channel's local subscribers that asked for them.
+    void announce(const QString &appId,
                   const QString &channel,
+                  const ClientInfo &info,
                   bool joined,
                   Broker::ConnectionId except);
+    // Tells this node's subscribers and the other nodes about a client that joined or left.
+    void clientJoinedOrLeft(const Client &client,
+                            const QString &channel,
+                            bool joined,
+                            Broker::ConnectionId except);
     void afterUnsubscribe(const Client &client, const Broker::UnsubscribeOutcome &outcome);
     // Returns whether the connection was subscribed.
     bool removeSubscription(Broker::ConnectionId id, Client &client, const QString &channel);

@@ -271,6 +271,12 @@ void ClusterNode::onMessage(PeerLink *link, const PeerMessage &message)
         m_prober.onAck(from, ack->sequence);
     } else if (const auto *request = std::get_if<PingRequest>(&message)) {
         m_prober.onPingRequest(from, request->sequence, request->target);
+    } else if (const auto *clients = std::get_if<ClientPresenceUpdate>(&message)) {
+        if (mayCarryShareOf(link, clients->origin)
+            && acceptShare(m_clientsApplied, clients->origin, clients->version)) {
+            applyClientPresence(*clients);
+            relayShare(link, clients->origin, *clients);
+        }
     } else if (const auto *command = std::get_if<UserCommandMessage>(&message)) {
         m_events->userCommand(command->command);
         // Passed on like a share: into the region from a gateway link, out to the other
@@ -478,12 +484,17 @@ void ClusterNode::dropShare(const Broker::NodeId &member)
 {
     m_interestApplied.remove(member);
     m_presenceApplied.remove(member);
+    m_clientsApplied.remove(member);
     const QList<QPair<QString, QPair<QString, int>>> channels =
             m_broker.remoteSubscriptionsOf(member);
     // The departed node's region speaks for it, through its sequencer (this node, if the
     // departed one was the sequencer: the member is no longer live here).
     const bool speaksForIt = regionOf(member) == m_table.self().region && sequencesHere();
-    for (const Broker::MemberChange &gone : m_broker.removeNode(member)) {
+    const Broker::Broker::NodeDeparture departure = m_broker.removeNode(member);
+    for (const Broker::ClientChange &gone : departure.clients) {
+        m_events->remoteClientLeft(gone);
+    }
+    for (const Broker::MemberChange &gone : departure.members) {
         m_events->remoteMemberRemoved(gone);
         if (speaksForIt) {
             m_events->departedMemberRemoved(gone);
@@ -581,6 +592,50 @@ void ClusterNode::applyPresence(const PresenceUpdate &update)
     }
 }
 
+void ClusterNode::applyClientPresence(const ClientPresenceUpdate &update)
+{
+    const Broker::NodeId &origin = update.origin;
+    auto withdraw = [this, &origin](const QString &appId, const QString &channel,
+                                    const QString &clientId) {
+        if (const auto removed = m_broker.removeRemoteClient(origin, appId, channel, clientId)) {
+            m_events->remoteClientLeft({appId, channel, *removed});
+        }
+    };
+    if (update.full) {
+        QSet<QString> listed;
+        for (const ClientPresenceEntry &entry : update.entries) {
+            listed.insert(countKey(entry.appId, entry.channel) + u'\n' + entry.client.client);
+        }
+        for (const Broker::ClientChange &held : m_broker.remoteClientsOf(origin)) {
+            if (!listed.contains(countKey(held.appId, held.channel) + u'\n' + held.client.client)) {
+                withdraw(held.appId, held.channel, held.client.client);
+            }
+        }
+    }
+    for (const ClientPresenceEntry &entry : update.entries) {
+        if (!entry.present) {
+            withdraw(entry.appId, entry.channel, entry.client.client);
+        } else if (m_broker.addRemoteClient(origin, entry.appId, entry.channel, entry.client)) {
+            m_events->remoteClientJoined({entry.appId, entry.channel, entry.client});
+        }
+    }
+}
+
+void ClusterNode::announceClient(const QString &appId,
+                                 const QString &channel,
+                                 const Broker::PublisherInfo &client,
+                                 bool present)
+{
+    const QString key = countKey(appId, channel) + u'\n' + client.client;
+    const ClientPresenceEntry entry{appId, channel, client, present};
+    if (present) {
+        m_localClients.insert(key, entry);
+    } else {
+        m_localClients.remove(key);
+    }
+    broadcast(ClientPresenceUpdate{m_table.self().id, ++m_shareVersion, false, {entry}});
+}
+
 void ClusterNode::relayShare(PeerLink *from,
                              const Broker::NodeId &origin,
                              const PeerMessage &update)
@@ -604,6 +659,8 @@ void ClusterNode::sendShare(PeerLink *link)
         presence.entries.append({held.appId, held.channel, held.member, true});
     }
     link->send(presence);
+    link->send(ClientPresenceUpdate{m_table.self().id, ++m_shareVersion, true,
+                                    m_localClients.values()});
 
     // What the peer cannot hear from anyone else: over a gateway link, the shares of this
     // region's nodes; from a gateway to its region, the shares of the other regions' nodes.
@@ -616,6 +673,9 @@ void ClusterNode::sendShare(PeerLink *link)
         origins.insert(it.key());
     }
     for (auto it = m_presenceApplied.cbegin(); it != m_presenceApplied.cend(); ++it) {
+        origins.insert(it.key());
+    }
+    for (auto it = m_clientsApplied.cbegin(); it != m_clientsApplied.cend(); ++it) {
         origins.insert(it.key());
     }
     const QString &region = m_table.self().region;
@@ -642,6 +702,13 @@ void ClusterNode::sendShareOf(PeerLink *link, const Broker::NodeId &origin)
             presence.entries.append({held.appId, held.channel, held.member, true});
         }
         link->send(presence);
+    }
+    if (const quint64 version = m_clientsApplied.value(origin)) {
+        ClientPresenceUpdate clients{origin, version, true, {}};
+        for (const Broker::ClientChange &held : m_broker.remoteClientsOf(origin)) {
+            clients.entries.append({held.appId, held.channel, held.client, true});
+        }
+        link->send(clients);
     }
 }
 

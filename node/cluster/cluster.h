@@ -68,6 +68,9 @@ public:
     // A user entered or left a presence channel's cluster-wide roster through another node.
     virtual void remoteMemberAdded(const Broker::MemberChange &change) = 0;
     virtual void remoteMemberRemoved(const Broker::MemberChange &change) = 0;
+    // A Centrifuge client with presence joined or left a channel on another node.
+    virtual void remoteClientJoined(const Broker::ClientChange &change) = 0;
+    virtual void remoteClientLeft(const Broker::ClientChange &change) = 0;
     // A node left or failed, taking with it members and the last subscribers of channels.
     // Its own webhooks for them can no longer be sent, so exactly one node, the cluster's
     // oldest live member, is told to send them.
@@ -124,6 +127,10 @@ public:
                  bool sequenced,
                  const QString &epoch) override;
     void forwardUserCommand(const Delivery::UserCommand &command) override;
+    void announceClient(const QString &appId,
+                        const QString &channel,
+                        const Broker::PublisherInfo &client,
+                        bool present) override;
 
 private:
     bool sendTo(const Broker::NodeId &member, const PeerMessage &message) override;
@@ -158,6 +165,7 @@ private:
                      quint64 version);
     void applyInterest(const InterestUpdate &update);
     void applyPresence(const PresenceUpdate &update);
+    void applyClientPresence(const ClientPresenceUpdate &update);
     // Passes an applied share update on: from a gateway link into the region, or from the
     // region's own nodes out over the gateway links.
     void relayShare(PeerLink *from, const Broker::NodeId &origin, const PeerMessage &update);
@@ -220,6 +228,10 @@ private:
     quint64 m_shareVersion = 0;
     QHash<Broker::NodeId, quint64> m_interestApplied;
     QHash<Broker::NodeId, quint64> m_presenceApplied;
+    QHash<Broker::NodeId, quint64> m_clientsApplied;
+    // This node's Centrifuge clients with presence, keyed "app\nchannel\nclient", for the
+    // full share a peer gets when its link comes up.
+    QHash<QString, ClientPresenceEntry> m_localClients;
     // Subscriber counts last announced, keyed "app\nchannel", and those changed since.
     QHash<QString, int> m_announcedCounts;
     QSet<QString> m_dirtyCounts;

@@ -24,6 +24,7 @@ enum class Type {
     PingRequest = 13,
     Interest = 20,
     Presence = 21,
+    ClientPresence = 22,
     Publication = 30,
     UserCommand = 40,
 };
@@ -271,6 +272,28 @@ QList<PresenceEntry> readPresence(FieldReader &outer)
     return entries;
 }
 
+QList<ClientPresenceEntry> readClientPresence(FieldReader &outer)
+{
+    QList<ClientPresenceEntry> entries;
+    for (const QCborValue &item : outer.array("e"_L1)) {
+        const QCborArray entry = item.toArray();
+        const bool shaped = item.isArray() && entry.size() == 7 && entry.at(0).isString()
+                            && entry.at(1).isString() && entry.at(2).isString()
+                            && entry.at(3).isString() && entry.at(4).isByteArray()
+                            && entry.at(5).isByteArray() && entry.at(6).isBool();
+        if (!shaped || entry.at(3).toString().isEmpty()) {
+            outer.problem(u"a client presence entry is not [app, channel, user, client, conn "
+                          "info, chan info, present]"_s);
+            break;
+        }
+        entries.append({entry.at(0).toString(), entry.at(1).toString(),
+                        Broker::PublisherInfo{entry.at(2).toString(), entry.at(3).toString(),
+                                              entry.at(4).toByteArray(), entry.at(5).toByteArray()},
+                        entry.at(6).toBool()});
+    }
+    return entries;
+}
+
 RemotePublication readPublication(FieldReader &fields)
 {
     RemotePublication remote;
@@ -385,6 +408,19 @@ QCborMap encodeMap(const PeerMessage &message)
                             {u"v"_s, qint64(m.version)},
                             {u"f"_s, m.full},
                             {u"e"_s, entries}};
+                } else if constexpr (std::is_same_v<M, ClientPresenceUpdate>) {
+                    QCborArray entries;
+                    for (const ClientPresenceEntry &entry : m.entries) {
+                        const Broker::PublisherInfo &client = entry.client;
+                        entries.append(QCborArray{entry.appId, entry.channel, client.user,
+                                                  client.client, client.connInfo, client.chanInfo,
+                                                  entry.present});
+                    }
+                    return {{KeyType, int(Type::ClientPresence)},
+                            {u"id"_s, m.origin},
+                            {u"v"_s, qint64(m.version)},
+                            {u"f"_s, m.full},
+                            {u"e"_s, entries}};
                 } else if constexpr (std::is_same_v<M, UserCommandMessage>) {
                     QCborMap map{{KeyType, int(Type::UserCommand)},
                                  {u"k"_s, int(m.command.kind)},
@@ -443,6 +479,14 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
         update.entries = readPresence(fields);
         return update;
     }
+    case Type::ClientPresence: {
+        ClientPresenceUpdate update;
+        update.origin = fields.text("id"_L1);
+        update.version = quint64(fields.integer("v"_L1, 0, MaxUnsigned));
+        update.full = fields.boolean("f"_L1);
+        update.entries = readClientPresence(fields);
+        return update;
+    }
     case Type::Publication:
         return readPublication(fields);
     case Type::UserCommand: {
@@ -478,6 +522,7 @@ bool isKnownType(qint64 type)
     case Type::PingRequest:
     case Type::Interest:
     case Type::Presence:
+    case Type::ClientPresence:
     case Type::Publication:
     case Type::UserCommand:
         return true;

@@ -157,6 +157,25 @@ struct PresenceUpdate
 // sends it to every node of the region with `sequenced` set, its offset and the stream's
 // epoch; `origin` and `originSequence` let the accepting node match that copy to the one it
 // sent, and `except` names the accepting node's connection that must not get it back.
+struct ClientPresenceEntry
+{
+    QString appId;
+    QString channel;
+    // user, client id, connection info and channel info of a Centrifuge client.
+    Broker::PublisherInfo client;
+    // False withdraws the client.
+    bool present = true;
+};
+
+// Centrifuge clients with presence, per client, versioned like the other shares.
+struct ClientPresenceUpdate
+{
+    Broker::NodeId origin;
+    quint64 version = 0;
+    bool full = false;
+    QList<ClientPresenceEntry> entries;
+};
+
 struct RemotePublication
 {
     // A copy on its way to the nodes with subscribers, with nothing else set.
@@ -197,6 +216,7 @@ using PeerMessage = std::variant<Hello,
                                  PingRequest,
                                  InterestUpdate,
                                  PresenceUpdate,
+                                 ClientPresenceUpdate,
                                  RemotePublication,
                                  UserCommandMessage>;
 

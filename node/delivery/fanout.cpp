@@ -131,6 +131,16 @@ void Fanout::forwardUserCommand(const UserCommand &command)
     }
 }
 
+void Fanout::announceClient(const QString &appId,
+                            const QString &channel,
+                            const Broker::PublisherInfo &client,
+                            bool present)
+{
+    if (m_forwarder) {
+        m_forwarder->announceClient(appId, channel, client, present);
+    }
+}
+
 void Fanout::send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame)
 {
     if (!recipients.isEmpty()) {

@@ -50,6 +50,11 @@ public:
 
     // Hands a command about a user to the other nodes; the caller carries it out here.
     void forwardUserCommand(const UserCommand &command);
+    // Tells the other nodes that a Centrifuge client with presence joined or left a channel.
+    void announceClient(const QString &appId,
+                        const QString &channel,
+                        const Broker::PublisherInfo &client,
+                        bool present);
 
     // The same frame to each connection; used for replies and pushes as well.
     void send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame);

@@ -49,6 +49,11 @@ public:
                          const QString &epoch) = 0;
     // Sends the command to every other node; each carries it out once.
     virtual void forwardUserCommand(const UserCommand &command) = 0;
+    // A Centrifuge client with presence joined a channel here, or left it.
+    virtual void announceClient(const QString &appId,
+                                const QString &channel,
+                                const Broker::PublisherInfo &client,
+                                bool present) = 0;
 };
 
 } // namespace DNotifier::Delivery

@@ -76,6 +76,16 @@ void ClusterBridge::remoteMemberRemoved(const Broker::MemberChange &change)
     m_pusherHub->remoteMemberRemoved(change);
 }
 
+void ClusterBridge::remoteClientJoined(const Broker::ClientChange &change)
+{
+    m_centrifugeHub->remoteClientJoined(change);
+}
+
+void ClusterBridge::remoteClientLeft(const Broker::ClientChange &change)
+{
+    m_centrifugeHub->remoteClientLeft(change);
+}
+
 void ClusterBridge::departedMemberRemoved(const Broker::MemberChange &change)
 {
     m_pusherHub->reportDepartedMember(change);

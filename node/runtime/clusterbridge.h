@@ -43,6 +43,8 @@ public:
     void userCommand(const Delivery::UserCommand &command) override;
     void remoteMemberAdded(const Broker::MemberChange &change) override;
     void remoteMemberRemoved(const Broker::MemberChange &change) override;
+    void remoteClientJoined(const Broker::ClientChange &change) override;
+    void remoteClientLeft(const Broker::ClientChange &change) override;
     void departedMemberRemoved(const Broker::MemberChange &change) override;
     void departedChannelVacated(const QString &appId, const QString &channel) override;
 

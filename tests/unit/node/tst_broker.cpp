@@ -910,8 +910,17 @@ void tst_Broker::removeNodeReturnsOnlyMembersNoOneElseHolds()
     (void)broker.addRemoteMember(NodeOne, AppA, room, member(u"u3"_s, "three"_ba));
     (void)broker.addRemoteMember(NodeOne, AppB, lobby, member(u"u4"_s, "four"_ba));
 
-    QCOMPARE(describe(broker.removeNode(NodeOne)),
+    (void)broker.addRemoteClient(NodeOne, AppA, room, {u"u1"_s, u"c1"_s, {}, {}});
+    (void)broker.addRemoteClient(NodeTwo, AppA, room, {u"u2"_s, u"c2"_s, {}, {}});
+
+    const Broker::NodeDeparture departure = broker.removeNode(NodeOne);
+    QCOMPARE(describe(departure.members),
              (QStringList{u"app-a presence-room u1 one"_s, u"app-b presence-lobby u4 four"_s}));
+    QCOMPARE(departure.clients.size(), 1);
+    QCOMPARE(departure.clients.first().client.client, u"c1"_s);
+    QCOMPARE(departure.clients.first().channel, room);
+    QCOMPARE(broker.remoteClients(AppA, room).size(), 1);
+    QCOMPARE(broker.remoteClients(AppA, room).first().client, u"c2"_s);
 
     QCOMPARE(broker.interestedNodes(AppA, room), QList<NodeId>{NodeTwo});
     QVERIFY(broker.interestedNodes(AppB, lobby).isEmpty());
@@ -923,8 +932,9 @@ void tst_Broker::removeNodeReturnsOnlyMembersNoOneElseHolds()
     QVERIFY(broker.remoteSubscriptionsOf(NodeOne).isEmpty());
     QVERIFY(broker.isSubscribed(1, room));
 
-    QVERIFY2(broker.removeNode(NodeOne).isEmpty(), "a node is forgotten once");
-    QVERIFY(broker.removeNode(u"never-seen"_s).isEmpty());
+    const Broker::NodeDeparture again = broker.removeNode(NodeOne);
+    QVERIFY2(again.members.isEmpty() && again.clients.isEmpty(), "a node is forgotten once");
+    QVERIFY(broker.removeNode(u"never-seen"_s).members.isEmpty());
 }
 
 void tst_Broker::remoteShareOfANode()

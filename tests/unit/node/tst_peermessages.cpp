@@ -14,6 +14,17 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
+// The position of a message type in PeerMessage, which decoding reports.
+template<typename T, std::size_t I = 0>
+constexpr int alternativeOf()
+{
+    if constexpr (std::is_same_v<std::variant_alternative_t<I, PeerMessage>, T>) {
+        return int(I);
+    } else {
+        return alternativeOf<T, I + 1>();
+    }
+}
+
 constexpr quint64 LargestSequence = quint64(std::numeric_limits<qint64>::max());
 
 // Bytes that no text encoding would produce, to show that binary fields travel untouched.
@@ -246,6 +257,8 @@ private Q_SLOTS:
     void roundTripPingAckAndPingRequest();
     void roundTripInterestUpdate();
     void roundTripPresenceUpdate();
+    void roundTripClientPresenceUpdate();
+    void clientPresenceEntryWithoutClientIsRefused();
     void roundTripPublication();
     void roundTripPublicationWithoutOptionalFields();
     void roundTripPublicationWithEmptyPublisher();
@@ -434,6 +447,45 @@ void tst_PeerMessages::roundTripPresenceUpdate()
     }
 }
 
+void tst_PeerMessages::roundTripClientPresenceUpdate()
+{
+    const QList<ClientPresenceEntry> entries{{u"app-1"_s,
+                                              u"chat:room"_s,
+                                              {u"carol"_s, u"c-1"_s, "{\"name\":\"Carol\"}"_ba, {}},
+                                              true},
+                                             {u"app-1"_s,
+                                              u"chat:room"_s,
+                                              {QString(), u"c-2"_s, {}, Binary},
+                                              false}};
+    const std::optional<ClientPresenceUpdate> back =
+            roundTrip(ClientPresenceUpdate{u"node-3"_s, 9, true, entries});
+    QVERIFY(back);
+    QCOMPARE(back->origin, u"node-3"_s);
+    QCOMPARE(back->version, quint64(9));
+    QCOMPARE(back->full, true);
+    QCOMPARE(back->entries.size(), 2);
+    for (qsizetype i = 0; i < entries.size(); ++i) {
+        const ClientPresenceEntry &got = back->entries.at(i);
+        const ClientPresenceEntry &sent = entries.at(i);
+        QCOMPARE(got.appId, sent.appId);
+        QCOMPARE(got.channel, sent.channel);
+        QCOMPARE(got.client.user, sent.client.user);
+        QCOMPARE(got.client.client, sent.client.client);
+        QCOMPARE(got.client.connInfo, sent.client.connInfo);
+        QCOMPARE(got.client.chanInfo, sent.client.chanInfo);
+        QCOMPARE(got.present, sent.present);
+    }
+}
+
+void tst_PeerMessages::clientPresenceEntryWithoutClientIsRefused()
+{
+    const ClientPresenceEntry anonymous{u"a"_s, u"c"_s, {u"u"_s, QString(), {}, {}}, true};
+    const Result<PeerMessage> decoded = decodePeerMessage(
+            encodePeerMessage(ClientPresenceUpdate{u"n"_s, 1, false, {anonymous}}));
+    QVERIFY(!decoded);
+    QVERIFY(decoded.error().message.startsWith(u"a client presence entry is not"_s));
+}
+
 void tst_PeerMessages::roundTripPublication()
 {
     Broker::Publication publication;
@@ -550,7 +602,9 @@ void tst_PeerMessages::encodingIsAMapWithTheTypeUnderT_data()
     QTest::newRow("ping request") << encodePeerMessage(PingRequest{}) << 13;
     QTest::newRow("interest update") << encodePeerMessage(InterestUpdate{}) << 20;
     QTest::newRow("presence update") << encodePeerMessage(PresenceUpdate{}) << 21;
+    QTest::newRow("client presence update") << encodePeerMessage(ClientPresenceUpdate{}) << 22;
     QTest::newRow("publication") << encodePeerMessage(RemotePublication{}) << 30;
+    QTest::newRow("user command") << encodePeerMessage(UserCommandMessage{}) << 40;
 }
 
 void tst_PeerMessages::encodingIsAMapWithTheTypeUnderT()
@@ -581,25 +635,28 @@ void tst_PeerMessages::handBuiltMessagesDecode_data()
     QTest::addColumn<QByteArray>("payload");
     QTest::addColumn<int>("alternative");
 
-    QTest::newRow("hello") << cbor(helloMap()) << 0;
-    QTest::newRow("challenge") << cbor(challengeMap()) << 1;
-    QTest::newRow("proof") << cbor(proofMap()) << 2;
-    QTest::newRow("welcome") << cbor(welcomeMap()) << 3;
-    QTest::newRow("refused") << cbor(refusedMap()) << 4;
-    QTest::newRow("members update") << cbor(membersMap()) << 5;
-    QTest::newRow("ping") << cbor(pingMap()) << 6;
-    QTest::newRow("ack") << cbor(ackMap()) << 7;
-    QTest::newRow("ping request") << cbor(pingRequestMap()) << 8;
-    QTest::newRow("interest update") << cbor(interestMap()) << 9;
-    QTest::newRow("presence update") << cbor(presenceMap()) << 10;
-    QTest::newRow("publication") << cbor(publicationMap()) << 11;
-    QTest::newRow("a publication without its optional fields") << cbor(
-            without(publicationMap(), QStringList{u"u"_s, u"p"_s, u"rt"_s, u"x"_s, u"g"_s, u"sq"_s,
-                                                  u"off"_s, u"ep"_s, u"on"_s, u"oq"_s, u"ex"_s}))
-                                                               << 11;
-    QTest::newRow("a member in the highest state, left") << cbor(welcomeWithMember(u"s"_s, 3)) << 3;
+    QTest::newRow("hello") << cbor(helloMap()) << alternativeOf<Hello>();
+    QTest::newRow("challenge") << cbor(challengeMap()) << alternativeOf<Challenge>();
+    QTest::newRow("proof") << cbor(proofMap()) << alternativeOf<Proof>();
+    QTest::newRow("welcome") << cbor(welcomeMap()) << alternativeOf<Welcome>();
+    QTest::newRow("refused") << cbor(refusedMap()) << alternativeOf<Refused>();
+    QTest::newRow("members update") << cbor(membersMap()) << alternativeOf<MembersUpdate>();
+    QTest::newRow("ping") << cbor(pingMap()) << alternativeOf<Ping>();
+    QTest::newRow("ack") << cbor(ackMap()) << alternativeOf<Ack>();
+    QTest::newRow("ping request") << cbor(pingRequestMap()) << alternativeOf<PingRequest>();
+    QTest::newRow("interest update") << cbor(interestMap()) << alternativeOf<InterestUpdate>();
+    QTest::newRow("presence update") << cbor(presenceMap()) << alternativeOf<PresenceUpdate>();
+    QTest::newRow("publication") << cbor(publicationMap()) << alternativeOf<RemotePublication>();
+    QTest::newRow("a publication without its optional fields")
+            << cbor(without(publicationMap(),
+                            QStringList{u"u"_s, u"p"_s, u"rt"_s, u"x"_s, u"g"_s, u"sq"_s, u"off"_s,
+                                        u"ep"_s, u"on"_s, u"oq"_s, u"ex"_s}))
+            << alternativeOf<RemotePublication>();
+    QTest::newRow("a member in the highest state, left")
+            << cbor(welcomeWithMember(u"s"_s, 3)) << alternativeOf<Welcome>();
     QTest::newRow("an interest count of zero")
-            << cbor(interestWithEntry(QCborArray{u"a"_s, u"c"_s, 0})) << 9;
+            << cbor(interestWithEntry(QCborArray{u"a"_s, u"c"_s, 0}))
+            << alternativeOf<InterestUpdate>();
 }
 
 void tst_PeerMessages::handBuiltMessagesDecode()
