@@ -3,6 +3,7 @@
 #include <common/tokens/connectiontoken.h>
 #include <node/cluster/clusteridentity.h>
 #include <node/cluster/jointoken.h>
+#include <node/config/appstore.h>
 #include <node/config/settingsloader.h>
 
 #include <QCommandLineParser>
@@ -106,14 +107,24 @@ Result<QList<QString>> chooseSeeds(const QCommandLineParser &parser,
     return QList<QString>{*seed};
 }
 
-void printToken(const QString &token, const QString &clusterId, qint64 expiresAt)
+void printToken(const QString &token,
+                const QString &clusterId,
+                qint64 expiresAt,
+                const Config::AppSettings &app)
 {
     const QString expires = QDateTime::fromSecsSinceEpoch(expiresAt, Qt::UTC).toString(Qt::ISODate);
+    // Apps are configured per node, and a publication reaches only the nodes that know its
+    // app: without this a joined node would serve an app of its own that nobody else has.
     QTextStream(stdout) << token << "\n\n"
                         << "Join a new node with:\n"
                         << "  dnotifier-node --join " << token << '\n'
                         << "Cluster fingerprint: " << clusterId << '\n'
-                        << "Expires: " << expires << '\n';
+                        << "Expires: " << expires << "\n\n"
+                        << "Every node needs the same apps (they are configured per node). Give "
+                           "the new node this node's default app:\n"
+                        << "  DNOTIFIER_APP_ID=" << app.id
+                        << " DNOTIFIER_APP_KEY=" << QString::fromLatin1(app.key)
+                        << " DNOTIFIER_APP_SECRET=" << QString::fromLatin1(app.secret) << '\n';
 }
 
 } // namespace
@@ -156,9 +167,15 @@ int runJoinTokenCommand(const QStringList &arguments, const QProcessEnvironment 
         return fail(identity.error().message);
     }
 
+    const auto credentials =
+            Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
+    if (!credentials) {
+        return fail(credentials.error().message);
+    }
+
     const qint64 expiresAt = QDateTime::currentSecsSinceEpoch() + *ttl;
     printToken(Cluster::encodeJoinToken(identity->secret, *seeds, expiresAt), identity->clusterId(),
-               expiresAt);
+               expiresAt, credentials->app);
     return 0;
 }
 

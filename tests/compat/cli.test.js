@@ -220,6 +220,9 @@ test('join-token prints a dnj1 token with the documented fields, and the same da
   const fingerprint = lines[4].match(/^Cluster fingerprint: (c[0-9a-f]{32})$/)?.[1];
   assert.ok(fingerprint, first.stdout);
   assert.match(lines[5], /^Expires: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  // The node's default app, which a joining node must share.
+  const app = JSON.parse(fs.readFileSync(path.join(dataDir, 'default-app.json'), 'utf8'));
+  assert.equal(lines[8], `  DNOTIFIER_APP_ID=${app.id} DNOTIFIER_APP_KEY=${app.key} DNOTIFIER_APP_SECRET=${app.secret}`);
 
   const payload = JSON.parse(Buffer.from(token.slice('dnj1.'.length), 'base64url').toString('utf8'));
   assert.deepEqual(Object.keys(payload).sort(), ['a', 'c', 'e', 'm', 's']);
