@@ -116,12 +116,13 @@ void printToken(const QString &token,
     // Apps are configured per node, and a publication reaches only the nodes that know its
     // app: without this a joined node would serve an app of its own that nobody else has.
     QTextStream(stdout) << token << "\n\n"
-                        << "Join a new node with:\n"
-                        << "  dnotifier-node --join " << token << '\n'
+                        << "Join a new node with (the environment keeps secrets out of ps):\n"
+                        << "  DNOTIFIER_JOIN='" << token << "' dnotifier-node\n"
                         << "Cluster fingerprint: " << clusterId << '\n'
                         << "Expires: " << expires << "\n\n"
                         << "Every node needs the same apps (they are configured per node). Give "
-                           "the new node this node's default app:\n"
+                           "the new node this node's default app, in its config file or its "
+                           "service's environment so that it keeps it across restarts:\n"
                         << "  DNOTIFIER_APP_ID=" << app.id
                         << " DNOTIFIER_APP_KEY=" << QString::fromLatin1(app.key)
                         << " DNOTIFIER_APP_SECRET=" << QString::fromLatin1(app.secret) << '\n';

@@ -1,11 +1,15 @@
 #include "cluster.h"
 
 #include <common/crypto/digest.h>
+#include <node/config/privatefiles.h>
 #include <node/logging.h>
 #include <node/observability/nodemetrics.h>
 
 #include <QDateTime>
 #include <QHostInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 namespace DNotifier::Cluster {
 
@@ -64,6 +68,7 @@ const char *stateName(MemberState state)
 
 ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
                          ClusterIdentityView identity,
+                         QString peersFile,
                          Broker::Broker &broker,
                          RemoteEvents *events,
                          Observability::NodeMetrics *metrics,
@@ -71,6 +76,7 @@ ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
     : QObject(parent)
     , m_settings(settings)
     , m_identity(std::move(identity))
+    , m_peersFile(std::move(peersFile))
     , m_broker(broker)
     , m_events(events)
     , m_metrics(metrics)
@@ -119,6 +125,15 @@ Result<void> ClusterNode::start()
                      u"Cannot listen for peers on %1:%2: %3"_s.arg(m_settings.peerHost.toString())
                              .arg(m_settings.peerPort)
                              .arg(m_listener.errorString())};
+    }
+    if (m_settings.advertise.isEmpty()
+        && (m_settings.peerHost == QHostAddress::AnyIPv4
+            || m_settings.peerHost == QHostAddress::AnyIPv6
+            || m_settings.peerHost == QHostAddress::Any)) {
+        m_listener.close();
+        return Error{0, u"peer_host %1 listens on every address, so the other nodes need to be "
+                        "told which one reaches this node: set advertise (--advertise "
+                        "HOST:PORT)"_s.arg(m_settings.peerHost.toString())};
     }
     MemberRecord self = m_table.self();
     self.address =
@@ -223,9 +238,8 @@ void ClusterNode::onLinkUp(PeerLink *link)
     applyMembers({peer});
     link->send(MembersUpdate{m_table.all()});
     sendShare(link);
-    if (peer.id == sequencerOf(m_table.self().region)) {
-        sendAwaiting();
-    }
+    // A member proven by its first link may now take a role (sequencer, gateway).
+    afterMembershipChange();
 }
 
 void ClusterNode::onLinkClosed(PeerLink *link, const QString &reason)
@@ -459,6 +473,34 @@ void ClusterNode::afterMembershipChange()
 {
     checkSequencer();
     updateGauges();
+    savePeers();
+}
+
+void ClusterNode::savePeers()
+{
+    if (m_peersFile.isEmpty() || m_left) {
+        return;
+    }
+    QList<QString> addresses;
+    for (const MemberRecord &member : m_table.live()) {
+        addresses.append(member.address);
+    }
+    // Keep what was saved while the node is alone: a restart wants the last cluster it saw.
+    if (addresses.isEmpty()) {
+        return;
+    }
+    std::sort(addresses.begin(), addresses.end());
+    addresses = addresses.mid(0, MaxSavedPeers);
+    if (addresses == m_savedPeers) {
+        return;
+    }
+    m_savedPeers = addresses;
+    const QJsonObject object{{u"peers"_s, QJsonArray::fromStringList(addresses)}};
+    if (const Result<void> written =
+                Config::writePrivateFile(m_peersFile, QJsonDocument(object).toJson());
+        !written) {
+        qCWarning(lcCluster) << "cannot keep the peers' addresses:" << written.error().message;
+    }
 }
 
 void ClusterNode::onMemberChanged(const MemberRecord &record)

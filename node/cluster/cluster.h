@@ -78,6 +78,10 @@ public:
     virtual void departedChannelVacated(const QString &appId, const QString &channel) = 0;
 };
 
+inline constexpr QLatin1StringView PeersFileName("peers.json");
+// Addresses kept in the peers file.
+inline constexpr qsizetype MaxSavedPeers = 16;
+
 struct ClusterIdentityView
 {
     QString clusterId;
@@ -92,8 +96,11 @@ class ClusterNode final : public QObject,
     Q_OBJECT
 
 public:
+    // `peersFile` is where the addresses of the live members are kept, for dialling them when
+    // the node starts again; empty keeps none.
     ClusterNode(const Config::ClusterSettings &settings,
                 ClusterIdentityView identity,
+                QString peersFile,
                 Broker::Broker &broker,
                 RemoteEvents *events,
                 Observability::NodeMetrics *metrics,
@@ -191,6 +198,7 @@ private:
     bool isProven(const Broker::NodeId &id) const;
     bool mayCarryShareOf(const PeerLink *link, const Broker::NodeId &origin) const;
     void afterMembershipChange();
+    void savePeers();
 
     // Whether this node keeps a link to the member: same region, or both are gateways.
     bool wantsLink(const MemberRecord &member) const;
@@ -201,6 +209,8 @@ private:
 
     Config::ClusterSettings m_settings;
     ClusterIdentityView m_identity;
+    QString m_peersFile;
+    QList<QString> m_savedPeers;
     Broker::Broker &m_broker;
     RemoteEvents *m_events;
     Observability::NodeMetrics *m_metrics;

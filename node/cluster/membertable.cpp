@@ -80,7 +80,10 @@ std::optional<MemberRecord> MemberTable::apply(const MemberRecord &heard)
         }
         return *m_members.insert(heard.id, heard);
     }
-    if (!supersedes(heard, *it)) {
+    // A member can refute a rumour only by going above its incarnation, which a rumour at the
+    // largest one would rule out for good.
+    if (!supersedes(heard, *it)
+        || (heard.state != MemberState::Alive && heard.incarnation >= MaxIncarnation)) {
         return std::nullopt;
     }
     *it = heard;

@@ -65,7 +65,10 @@ const QLatin1StringView VersionFlag("version");
 void addOptions(QCommandLineParser &parser)
 {
     parser.setApplicationDescription(
-            u"DNotifier node: a real-time messaging server speaking the Pusher protocol."_s);
+            u"DNotifier node: a real-time messaging server speaking the Pusher and Centrifuge "
+            "protocols.\n\nSubcommands (each has --help):\n"
+            "  token       print a connection token for one of the node's apps\n"
+            "  join-token  print a token that lets a new node join this node's cluster"_s);
     // "-port 80" then means "--port 80" instead of the short flags p, o, r and t.
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     for (const ValueFlag &flag : valueFlags) {

@@ -1,20 +1,56 @@
 #include "clusterstart.h"
 
+#include <node/cluster/cluster.h>
 #include <node/cluster/jointoken.h>
+#include <node/config/privatefiles.h>
+#include <node/logging.h>
 
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QTimeZone>
 
 namespace DNotifier::Runtime {
 
 using namespace Qt::Literals::StringLiterals;
 
+namespace {
+
+// The members this node saw last time it ran, kept by the cluster layer. A damaged file is
+// only a lost hint: the node still has its configured seeds.
+QList<QString> savedPeers(const QString &dataDir)
+{
+    const QString path = QDir(dataDir).filePath(Cluster::PeersFileName);
+    if (!QFile::exists(path)) {
+        return {};
+    }
+    const Result<QJsonObject> read = Config::readJsonObjectFile(path);
+    if (!read) {
+        qCWarning(lcCluster) << "ignoring" << path << ":" << read.error().message;
+        return {};
+    }
+    QList<QString> peers;
+    for (const QJsonValue &peer : read->value("peers"_L1).toArray()) {
+        if (peer.isString() && Cluster::checkSeedAddress(peer.toString())
+            && peers.size() < Cluster::MaxSavedPeers) {
+            peers.append(peer.toString());
+        }
+    }
+    return peers;
+}
+
+} // namespace
+
 Result<ClusterStart> resolveClusterStart(const Config::NodeSettings &settings, qint64 nowSeconds)
 {
     ClusterStart start;
     start.seeds = settings.cluster.seeds;
+    for (const QString &peer : savedPeers(settings.dataDir)) {
+        if (!start.seeds.contains(peer)) {
+            start.seeds.append(peer);
+        }
+    }
     QByteArray joinSecret;
     if (!settings.cluster.joinToken.isEmpty()) {
         const Result<Cluster::JoinToken> token =

@@ -14,7 +14,8 @@ namespace DNotifier::Runtime {
 struct ClusterStart
 {
     Cluster::ClusterIdentity identity;
-    // The configured seeds followed by the join token's.
+    // The configured seeds, then the join token's, then the members the node saw when it
+    // last ran (kept in the data directory), so a restarted node finds its cluster again.
     QList<QString> seeds;
 };
 

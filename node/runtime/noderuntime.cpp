@@ -12,6 +12,7 @@
 #include <node/webhooks/dispatcher.h>
 
 #include <QDateTime>
+#include <QDir>
 #include <QHash>
 
 namespace DNotifier::Runtime {
@@ -68,6 +69,7 @@ Result<void> NodeRuntime::start()
     startStateCleanup(apps);
     m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_fanout, m_hub, m_centrifugeHub);
     m_cluster = new Cluster::ClusterNode(m_settings.cluster, {m_clusterId, m_clusterSecret},
+                                         QDir(m_settings.dataDir).filePath(Cluster::PeersFileName),
                                          m_broker, m_clusterBridge.get(), &m_metrics);
     if (const Result<void> joined = m_cluster->start(); !joined) {
         return joined.error();

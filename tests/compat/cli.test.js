@@ -29,7 +29,8 @@ function cleanEnv(home, extra = {}) {
   for (const [key, value] of Object.entries(process.env)) {
     if (!key.startsWith('DNOTIFIER_') && key !== 'XDG_DATA_HOME') env[key] = value;
   }
-  return { ...env, HOME: home, ...extra };
+  // A free peer port: the default 6002 would collide between nodes of parallel test runs.
+  return { ...env, HOME: home, DNOTIFIER_PEER_PORT: '0', ...extra };
 }
 
 function runOnce(args, env) {
@@ -205,7 +206,8 @@ test('join-token prints a dnj1 token with the documented fields, and the same da
   const home = tempDir();
   const dataDir = path.join(home, 'data');
   const runJoinToken = () => {
-    const result = runOnce(['join-token', '--data-dir', dataDir, '--ttl', '10m'], cleanEnv(home));
+    // The default peer port, for the default seed the token names.
+    const result = runOnce(['join-token', '--data-dir', dataDir, '--ttl', '10m'], cleanEnv(home, { DNOTIFIER_PEER_PORT: '6002' }));
     assert.equal(result.status, 0, result.stderr);
     return { ...result, now: Math.floor(Date.now() / 1000) };
   };
@@ -215,8 +217,8 @@ test('join-token prints a dnj1 token with the documented fields, and the same da
   const token = lines[0];
   assert.match(token, /^dnj1\.[A-Za-z0-9_-]+$/);
   assert.equal(lines[1], '');
-  assert.equal(lines[2], 'Join a new node with:');
-  assert.equal(lines[3], `  dnotifier-node --join ${token}`);
+  assert.equal(lines[2], 'Join a new node with (the environment keeps secrets out of ps):');
+  assert.equal(lines[3], `  DNOTIFIER_JOIN='${token}' dnotifier-node`);
   const fingerprint = lines[4].match(/^Cluster fingerprint: (c[0-9a-f]{32})$/)?.[1];
   assert.ok(fingerprint, first.stdout);
   assert.match(lines[5], /^Expires: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);

@@ -94,9 +94,12 @@ function buildConfig(options = {}) {
 
 class DNotifierNode {
   constructor(options = {}, label = 'node') {
-    const { openFileLimit, ...configOptions } = options;
+    // `dataDir` keeps the node's data directory at a path the test owns (to start a node
+    // again on the same state); by default it is inside the node's own temporary directory.
+    const { openFileLimit, dataDir, ...configOptions } = options;
     this.label = label;
     this.openFileLimit = openFileLimit;
+    this.ownDataDir = dataDir;
     this.config = buildConfig(configOptions);
     this.host = HOST;
     this.port = undefined;
@@ -149,8 +152,8 @@ class DNotifierNode {
     }
 
     this.tempDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'dnotifier-compat-'));
-    const dataDir = path.join(this.tempDir, 'data');
-    await fsp.mkdir(dataDir);
+    const dataDir = this.ownDataDir ?? path.join(this.tempDir, 'data');
+    await fsp.mkdir(dataDir, { recursive: true });
     const configFile = path.join(this.tempDir, 'config.json');
     await fsp.writeFile(configFile, JSON.stringify(this.config, null, 2));
     this.configFile = configFile;

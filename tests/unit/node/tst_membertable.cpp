@@ -495,6 +495,13 @@ void tst_MemberTable::rumourAtTheLargestIncarnationIsNotRefuted()
     const auto refuted = table.apply(record(SelfId, MaxIncarnation - 1, MemberState::Suspect));
     QVERIFY(refuted);
     QCOMPARE(refuted->incarnation, MaxIncarnation);
+
+    // Nor is such a rumour about another member taken in: that member could not refute it.
+    table.apply(record(PeerId, 0, MemberState::Alive));
+    QVERIFY(!table.apply(record(PeerId, MaxIncarnation, MemberState::Dead)));
+    QVERIFY(!table.apply(record(PeerId, MaxIncarnation, MemberState::Suspect)));
+    QCOMPARE(table.find(PeerId)->state, MemberState::Alive);
+    QVERIFY(table.apply(record(PeerId, MaxIncarnation, MemberState::Alive)));
 }
 
 void tst_MemberTable::forgetDropsOnlyGoneMembers()
