@@ -351,6 +351,32 @@ RemotePublication readPublication(FieldReader &fields)
     return remote;
 }
 
+// The three kinds of share update differ only in their entries.
+template<typename Entry, typename EncodeEntry>
+QCborMap shareMap(Type type, const ShareUpdate<Entry> &update, EncodeEntry encodeEntry)
+{
+    QCborArray entries;
+    for (const Entry &entry : update.entries) {
+        entries.append(encodeEntry(entry));
+    }
+    return {{KeyType, int(type)},
+            {u"id"_s, update.origin},
+            {u"v"_s, qint64(update.version)},
+            {u"f"_s, update.full},
+            {u"e"_s, entries}};
+}
+
+template<typename Entry>
+ShareUpdate<Entry> readShare(FieldReader &fields, QList<Entry> (*readEntries)(FieldReader &))
+{
+    ShareUpdate<Entry> update;
+    update.origin = fields.text("id"_L1);
+    update.version = quint64(fields.integer("v"_L1, 0, MaxUnsigned));
+    update.full = fields.boolean("f"_L1);
+    update.entries = readEntries(fields);
+    return update;
+}
+
 QCborMap encodeMap(const PeerMessage &message)
 {
     return std::visit(
@@ -388,39 +414,21 @@ QCborMap encodeMap(const PeerMessage &message)
                             {u"q"_s, qint64(m.sequence)},
                             {u"to"_s, m.target}};
                 } else if constexpr (std::is_same_v<M, InterestUpdate>) {
-                    QCborArray entries;
-                    for (const InterestEntry &entry : m.entries) {
-                        entries.append(QCborArray{entry.appId, entry.channel, entry.count});
-                    }
-                    return {{KeyType, int(Type::Interest)},
-                            {u"id"_s, m.origin},
-                            {u"v"_s, qint64(m.version)},
-                            {u"f"_s, m.full},
-                            {u"e"_s, entries}};
+                    return shareMap(Type::Interest, m, [](const InterestEntry &entry) {
+                        return QCborArray{entry.appId, entry.channel, entry.count};
+                    });
                 } else if constexpr (std::is_same_v<M, PresenceUpdate>) {
-                    QCborArray entries;
-                    for (const PresenceEntry &entry : m.entries) {
-                        entries.append(QCborArray{entry.appId, entry.channel, entry.member.userId,
-                                                  entry.member.userInfo, entry.present});
-                    }
-                    return {{KeyType, int(Type::Presence)},
-                            {u"id"_s, m.origin},
-                            {u"v"_s, qint64(m.version)},
-                            {u"f"_s, m.full},
-                            {u"e"_s, entries}};
+                    return shareMap(Type::Presence, m, [](const PresenceEntry &entry) {
+                        return QCborArray{entry.appId, entry.channel, entry.member.userId,
+                                          entry.member.userInfo, entry.present};
+                    });
                 } else if constexpr (std::is_same_v<M, ClientPresenceUpdate>) {
-                    QCborArray entries;
-                    for (const ClientPresenceEntry &entry : m.entries) {
+                    return shareMap(Type::ClientPresence, m, [](const ClientPresenceEntry &entry) {
                         const Broker::PublisherInfo &client = entry.client;
-                        entries.append(QCborArray{entry.appId, entry.channel, client.user,
-                                                  client.client, client.connInfo, client.chanInfo,
-                                                  entry.present});
-                    }
-                    return {{KeyType, int(Type::ClientPresence)},
-                            {u"id"_s, m.origin},
-                            {u"v"_s, qint64(m.version)},
-                            {u"f"_s, m.full},
-                            {u"e"_s, entries}};
+                        return QCborArray{entry.appId,   entry.channel,   client.user,
+                                          client.client, client.connInfo, client.chanInfo,
+                                          entry.present};
+                    });
                 } else if constexpr (std::is_same_v<M, UserCommandMessage>) {
                     QCborMap map{{KeyType, int(Type::UserCommand)},
                                  {u"k"_s, int(m.command.kind)},
@@ -463,30 +471,12 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
         return Ack{quint64(fields.integer("q"_L1, 0, MaxUnsigned))};
     case Type::PingRequest:
         return PingRequest{quint64(fields.integer("q"_L1, 0, MaxUnsigned)), fields.text("to"_L1)};
-    case Type::Interest: {
-        InterestUpdate update;
-        update.origin = fields.text("id"_L1);
-        update.version = quint64(fields.integer("v"_L1, 0, MaxUnsigned));
-        update.full = fields.boolean("f"_L1);
-        update.entries = readInterest(fields);
-        return update;
-    }
-    case Type::Presence: {
-        PresenceUpdate update;
-        update.origin = fields.text("id"_L1);
-        update.version = quint64(fields.integer("v"_L1, 0, MaxUnsigned));
-        update.full = fields.boolean("f"_L1);
-        update.entries = readPresence(fields);
-        return update;
-    }
-    case Type::ClientPresence: {
-        ClientPresenceUpdate update;
-        update.origin = fields.text("id"_L1);
-        update.version = quint64(fields.integer("v"_L1, 0, MaxUnsigned));
-        update.full = fields.boolean("f"_L1);
-        update.entries = readClientPresence(fields);
-        return update;
-    }
+    case Type::Interest:
+        return readShare(fields, &readInterest);
+    case Type::Presence:
+        return readShare(fields, &readPresence);
+    case Type::ClientPresence:
+        return readShare(fields, &readClientPresence);
     case Type::Publication:
         return readPublication(fields);
     case Type::UserCommand: {

@@ -123,13 +123,16 @@ struct InterestEntry
 // itself, or a node of another region whose update a gateway passes on. `version` rises with
 // every update the origin makes, so a receiver drops an update older than one it applied,
 // whichever path each took. A full update replaces everything the origin held.
-struct InterestUpdate
+template<typename Entry>
+struct ShareUpdate
 {
     Broker::NodeId origin;
     quint64 version = 0;
     bool full = false;
-    QList<InterestEntry> entries;
+    QList<Entry> entries;
 };
+
+using InterestUpdate = ShareUpdate<InterestEntry>;
 
 struct PresenceEntry
 {
@@ -140,13 +143,7 @@ struct PresenceEntry
     bool present = true;
 };
 
-struct PresenceUpdate
-{
-    Broker::NodeId origin;
-    quint64 version = 0;
-    bool full = false;
-    QList<PresenceEntry> entries;
-};
+using PresenceUpdate = ShareUpdate<PresenceEntry>;
 
 // A publication on its way from the node that accepted it. Inside a region it is sent once to
 // each interested node; toward another region it goes once to this region's gateway, with the
@@ -168,13 +165,7 @@ struct ClientPresenceEntry
 };
 
 // Centrifuge clients with presence, per client, versioned like the other shares.
-struct ClientPresenceUpdate
-{
-    Broker::NodeId origin;
-    quint64 version = 0;
-    bool full = false;
-    QList<ClientPresenceEntry> entries;
-};
+using ClientPresenceUpdate = ShareUpdate<ClientPresenceEntry>;
 
 struct RemotePublication
 {
