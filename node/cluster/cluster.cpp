@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslServer>
 
 namespace DNotifier::Cluster {
 
@@ -27,6 +28,8 @@ constexpr qint64 RedialGoneMs = 10 * 60 * 1000;
 constexpr qint64 UnwantedLinkGraceMs = 5000;
 // Accepted connections still in the handshake; more are closed at once.
 constexpr qsizetype MaxUnprovenLinks = 32;
+// A TLS handshake that has not finished by then is dropped by the listener.
+constexpr int PeerTlsHandshakeTimeoutMs = 5000;
 
 qint64 nowMs()
 {
@@ -69,6 +72,7 @@ const char *stateName(MemberState state)
 ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
                          ClusterIdentityView identity,
                          QString peersFile,
+                         std::optional<PeerTls> tls,
                          Broker::Broker &broker,
                          RemoteEvents *events,
                          Observability::NodeMetrics *metrics,
@@ -77,6 +81,7 @@ ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
     , m_settings(settings)
     , m_identity(std::move(identity))
     , m_peersFile(std::move(peersFile))
+    , m_tls(std::move(tls))
     , m_broker(broker)
     , m_events(events)
     , m_metrics(metrics)
@@ -93,8 +98,17 @@ ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
         onMemberChanged(record);
         afterMembershipChange();
     });
-    connect(&m_listener, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = m_listener.nextPendingConnection()) {
+    if (m_tls) {
+        auto *secure = new QSslServer;
+        secure->setSslConfiguration(m_tls->server);
+        secure->setHandshakeTimeout(PeerTlsHandshakeTimeoutMs);
+        m_listener.reset(secure);
+    } else {
+        m_listener = std::make_unique<QTcpServer>();
+    }
+    // QSslServer offers a connection once its TLS handshake is done.
+    connect(m_listener.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
+        while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
             // Until it proves it belongs, a connection costs descriptors and memory that
             // anyone who reaches the port could otherwise pile up.
             if (m_unproven.size() >= MaxUnprovenLinks) {
@@ -120,17 +134,17 @@ ClusterNode::~ClusterNode()
 
 Result<void> ClusterNode::start()
 {
-    if (!m_listener.listen(m_settings.peerHost, m_settings.peerPort)) {
+    if (!m_listener->listen(m_settings.peerHost, m_settings.peerPort)) {
         return Error{0,
                      u"Cannot listen for peers on %1:%2: %3"_s.arg(m_settings.peerHost.toString())
                              .arg(m_settings.peerPort)
-                             .arg(m_listener.errorString())};
+                             .arg(m_listener->errorString())};
     }
     if (m_settings.advertise.isEmpty()
         && (m_settings.peerHost == QHostAddress::AnyIPv4
             || m_settings.peerHost == QHostAddress::AnyIPv6
             || m_settings.peerHost == QHostAddress::Any)) {
-        m_listener.close();
+        m_listener->close();
         return Error{0, u"peer_host %1 listens on every address, so the other nodes need to be "
                         "told which one reaches this node: set advertise (--advertise "
                         "HOST:PORT)"_s.arg(m_settings.peerHost.toString())};
@@ -142,10 +156,10 @@ Result<void> ClusterNode::start()
                               .arg(m_settings.peerHost.protocol() == QAbstractSocket::IPv6Protocol
                                            ? u"["_s + m_settings.peerHost.toString() + u"]"_s
                                            : m_settings.peerHost.toString())
-                              .arg(m_listener.serverPort())
+                              .arg(m_listener->serverPort())
                     : m_settings.advertise;
     self.name = m_settings.nodeName.isEmpty()
-                        ? u"%1:%2"_s.arg(QHostInfo::localHostName()).arg(m_listener.serverPort())
+                        ? u"%1:%2"_s.arg(QHostInfo::localHostName()).arg(m_listener->serverPort())
                         : m_settings.nodeName;
     m_table = MemberTable(self);
     m_sequencer = self.id;
@@ -178,14 +192,20 @@ void ClusterNode::leave()
     m_prober.stop();
     m_maintenance.stop();
     m_countFlush.stop();
-    m_listener.close();
+    m_listener->close();
     qCInfo(lcCluster) << "left the cluster, told" << m_links.size() << "peers";
 }
 
 LinkCredentials ClusterNode::credentials() const
 {
-    return LinkCredentials{m_identity.clusterId, m_identity.secret, m_table.self().id,
-                           [this] { return m_table.self(); }};
+    LinkCredentials credentials{m_identity.clusterId, m_identity.secret,
+                                m_table.self().id,    [this] { return m_table.self(); },
+                                std::nullopt,         {}};
+    if (m_tls) {
+        credentials.tls = m_tls->client;
+        credentials.ownCertificateDigest = m_tls->certificateDigest;
+    }
+    return credentials;
 }
 
 void ClusterNode::watchLink(PeerLink *link)

@@ -17,6 +17,7 @@
 
 #include "membertable.h"
 #include "peerlink.h"
+#include "peertls.h"
 #include "prober.h"
 
 #include <common/result.h>
@@ -29,6 +30,9 @@
 #include <QSet>
 #include <QTcpServer>
 #include <QTimer>
+
+#include <memory>
+#include <optional>
 
 namespace DNotifier::Observability {
 struct NodeMetrics;
@@ -98,9 +102,11 @@ class ClusterNode final : public QObject,
 public:
     // `peersFile` is where the addresses of the live members are kept, for dialling them when
     // the node starts again; empty keeps none.
+    // `tls`, when set, encrypts every peer link (see peertls.h).
     ClusterNode(const Config::ClusterSettings &settings,
                 ClusterIdentityView identity,
                 QString peersFile,
+                std::optional<PeerTls> tls,
                 Broker::Broker &broker,
                 RemoteEvents *events,
                 Observability::NodeMetrics *metrics,
@@ -109,7 +115,7 @@ public:
 
     Result<void> start();
 
-    quint16 peerPort() const { return m_listener.serverPort(); }
+    quint16 peerPort() const { return m_listener->serverPort(); }
 
     const Broker::NodeId &nodeId() const { return m_table.self().id; }
 
@@ -216,7 +222,9 @@ private:
     Observability::NodeMetrics *m_metrics;
     MemberTable m_table;
     Prober m_prober;
-    QTcpServer m_listener;
+    std::optional<PeerTls> m_tls;
+    // A QSslServer when links use TLS.
+    std::unique_ptr<QTcpServer> m_listener;
     QTimer m_maintenance;
     QTimer m_countFlush;
 

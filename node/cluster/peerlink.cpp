@@ -4,6 +4,8 @@
 #include <node/logging.h>
 
 #include <QDateTime>
+#include <QSslCertificate>
+#include <QSslSocket>
 #include <QUrl>
 
 namespace DNotifier::Cluster {
@@ -21,12 +23,13 @@ constexpr qint64 RefusalLogIntervalMs = 10'000;
 QByteArray proofInput(QByteArrayView role,
                       const Hello &hello,
                       const QByteArray &acceptorNonce,
-                      const Broker::NodeId &acceptor)
+                      const Broker::NodeId &acceptor,
+                      const QByteArray &certificateDigest)
 {
     QByteArray input = role.toByteArray();
     input += '\n' + hello.clusterId.toUtf8() + '\n' + hello.node.toUtf8() + '\n' + acceptor.toUtf8()
              + '\n' + QByteArray::number(hello.joinExpiresAt) + '\n' + hello.nonce.toHex() + '\n'
-             + acceptorNonce.toHex();
+             + acceptorNonce.toHex() + '\n' + certificateDigest.toHex();
     return input;
 }
 
@@ -35,33 +38,36 @@ QByteArray proofInput(QByteArrayView role,
 QByteArray acceptorProof(const QByteArray &key,
                          const Hello &hello,
                          const QByteArray &acceptorNonce,
-                         const Broker::NodeId &acceptor)
+                         const Broker::NodeId &acceptor,
+                         const QByteArray &certificateDigest)
 {
     return Crypto::hmacSha256(key, proofInput("dnotifier peer acceptor", hello, acceptorNonce,
-                                              acceptor));
+                                              acceptor, certificateDigest));
 }
 
 QByteArray dialerProof(const QByteArray &key,
                        const Hello &hello,
                        const QByteArray &acceptorNonce,
-                       const Broker::NodeId &acceptor)
+                       const Broker::NodeId &acceptor,
+                       const QByteArray &certificateDigest)
 {
-    return Crypto::hmacSha256(key,
-                              proofInput("dnotifier peer dialer", hello, acceptorNonce, acceptor));
+    return Crypto::hmacSha256(key, proofInput("dnotifier peer dialer", hello, acceptorNonce,
+                                              acceptor, certificateDigest));
 }
 
 PeerLink *PeerLink::dial(const QString &address, LinkCredentials credentials, QObject *parent)
 {
-    auto *socket = new QTcpSocket;
+    const bool tls = credentials.tls.has_value();
+    QTcpSocket *socket = tls ? new QSslSocket : new QTcpSocket;
     auto *link = new PeerLink(Role::Dialer, socket, std::move(credentials), parent);
     link->m_address = address;
     link->m_hello.clusterId = link->m_credentials.clusterId;
     link->m_hello.node = link->m_credentials.self;
     link->m_hello.nonce = Crypto::randomBytes(NonceBytes);
-    connect(socket, &QTcpSocket::connected, link, [link] {
+    auto sayHello = [link] {
         link->m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         link->writeMessage(link->m_hello);
-    });
+    };
     const QUrl url(u"tcp://"_s + address);
     if (!url.isValid() || url.host().isEmpty() || url.port() <= 0) {
         QMetaObject::invokeMethod(
@@ -70,13 +76,27 @@ PeerLink *PeerLink::dial(const QString &address, LinkCredentials credentials, QO
                 Qt::QueuedConnection);
         return link;
     }
-    socket->connectToHost(url.host(), quint16(url.port()));
+    if (!tls) {
+        connect(socket, &QTcpSocket::connected, link, sayHello);
+        socket->connectToHost(url.host(), quint16(url.port()));
+        return link;
+    }
+    auto *secure = static_cast<QSslSocket *>(socket);
+    secure->setSslConfiguration(*link->m_credentials.tls);
+    connect(secure, &QSslSocket::encrypted, link, [link, secure, sayHello] {
+        link->m_certificateDigest = secure->peerCertificate().digest(QCryptographicHash::Sha256);
+        sayHello();
+    });
+    // Self-signed certificates fail verification by design; the proofs authenticate the peer.
+    connect(secure, &QSslSocket::sslErrors, link, [secure] { secure->ignoreSslErrors(); });
+    secure->connectToHostEncrypted(url.host(), quint16(url.port()));
     return link;
 }
 
 PeerLink *PeerLink::accept(QTcpSocket *socket, LinkCredentials credentials, QObject *parent)
 {
     auto *link = new PeerLink(Role::Acceptor, socket, std::move(credentials), parent);
+    link->m_certificateDigest = link->m_credentials.ownCertificateDigest;
     link->m_address = u"%1:%2"_s.arg(socket->peerAddress().toString()).arg(socket->peerPort());
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     return link;
@@ -211,13 +231,13 @@ void PeerLink::onHello(const Hello &hello)
     m_acceptorNonce = Crypto::randomBytes(NonceBytes);
     writeMessage(Challenge{m_credentials.self, m_acceptorNonce,
                            acceptorProof(m_credentials.secret, hello, m_acceptorNonce,
-                                         m_credentials.self)});
+                                         m_credentials.self, m_certificateDigest)});
 }
 
 void PeerLink::onChallenge(const Challenge &challenge)
 {
-    const QByteArray expected =
-            acceptorProof(m_credentials.secret, m_hello, challenge.nonce, challenge.node);
+    const QByteArray expected = acceptorProof(m_credentials.secret, m_hello, challenge.nonce,
+                                              challenge.node, m_certificateDigest);
     if (challenge.nonce.size() != NonceBytes
         || !Crypto::constantTimeEquals(expected, challenge.proof)) {
         close(u"the node at %1 could not prove it belongs to cluster %2"_s
@@ -230,14 +250,15 @@ void PeerLink::onChallenge(const Challenge &challenge)
     }
     m_acceptorNonce = challenge.nonce;
     m_acceptorId = challenge.node;
-    writeMessage(Proof{dialerProof(m_credentials.secret, m_hello, m_acceptorNonce, m_acceptorId),
+    writeMessage(Proof{dialerProof(m_credentials.secret, m_hello, m_acceptorNonce, m_acceptorId,
+                                   m_certificateDigest),
                        m_credentials.selfRecord()});
 }
 
 void PeerLink::onProof(const Proof &proof)
 {
-    const QByteArray expected =
-            dialerProof(m_credentials.secret, m_hello, m_acceptorNonce, m_credentials.self);
+    const QByteArray expected = dialerProof(m_credentials.secret, m_hello, m_acceptorNonce,
+                                            m_credentials.self, m_certificateDigest);
     if (!Crypto::constantTimeEquals(expected, proof.proof)) {
         refuse(u"wrong cluster key"_s);
         return;

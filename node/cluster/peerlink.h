@@ -10,10 +10,12 @@
 #include "peermessages.h"
 
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpSocket>
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 namespace DNotifier::Cluster {
 
@@ -24,18 +26,27 @@ struct LinkCredentials
     Broker::NodeId self;
     // The record this node presents; asked for at handshake time, so it is current.
     std::function<MemberRecord()> selfRecord;
+    // Set when peer links use TLS: what dialled links use (certificates are self-signed and
+    // not verified by a CA: the proofs are bound to the accepting side's certificate instead).
+    std::optional<QSslConfiguration> tls;
+    // The SHA-256 digest of this node's own certificate, when it accepts TLS links.
+    QByteArray ownCertificateDigest;
 };
 
 // The two proofs of a handshake: each side's covers both nonces and both ids in its own
-// order, so neither can be replayed as the other or on another link.
+// order, so neither can be replayed as the other or on another link. Over TLS both also
+// cover the digest of the accepting side's certificate as each side sees it: a relay in the
+// middle, which shows the dialer a certificate of its own, makes both proofs fail.
 QByteArray acceptorProof(const QByteArray &key,
                          const Hello &hello,
                          const QByteArray &acceptorNonce,
-                         const Broker::NodeId &acceptor);
+                         const Broker::NodeId &acceptor,
+                         const QByteArray &certificateDigest);
 QByteArray dialerProof(const QByteArray &key,
                        const Hello &hello,
                        const QByteArray &acceptorNonce,
-                       const Broker::NodeId &acceptor);
+                       const Broker::NodeId &acceptor,
+                       const QByteArray &certificateDigest);
 
 class PeerLink final : public QObject
 {
@@ -97,6 +108,8 @@ private:
     QByteArray m_acceptorNonce;
     Broker::NodeId m_acceptorId;
     MemberRecord m_peer;
+    // The accepting side's certificate digest over TLS (own or seen), empty without TLS.
+    QByteArray m_certificateDigest;
     bool m_established = false;
     bool m_closed = false;
 };

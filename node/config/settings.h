@@ -78,6 +78,9 @@ struct ClusterSettings
     QHostAddress peerHost = QHostAddress::LocalHost;
     // 0 picks a free port (tests); the banner prints the port in use.
     quint16 peerPort = 6002;
+    // Encrypts peer links with TLS (a certificate generated in the data directory); every
+    // node of a cluster must agree.
+    bool peerTls = false;
     // "host:port" other nodes dial to reach this one; empty means peerHost and the bound port.
     QString advertise;
     QString region = QStringLiteral("default");

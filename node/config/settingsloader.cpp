@@ -167,6 +167,14 @@ Result<void> setInteger(typename MemberOf<decltype(Member)>::Owner &owner, const
 template<auto Member>
 Result<void> setBool(typename MemberOf<decltype(Member)>::Owner &owner, const Input &in)
 {
+    if (in.isText) {
+        const QString text = in.value.toString();
+        if (text != "true"_L1 && text != "false"_L1) {
+            return rejected(in.label, in.value, u"true or false"_s);
+        }
+        owner.*Member = text == "true"_L1;
+        return {};
+    }
     if (!in.value.isBool()) {
         return wrongType(in, u"true or false"_s);
     }
@@ -751,7 +759,7 @@ constexpr NodeKey fileAndEnvironment(QLatin1StringView configKey,
 constexpr QLatin1StringView ProbeIntervalKey("cluster_probe_interval_ms");
 constexpr QLatin1StringView ProbeTimeoutKey("cluster_probe_timeout_ms");
 
-const std::array<NodeKey, 24> nodeKeys{{
+const std::array<NodeKey, 25> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -794,6 +802,9 @@ const std::array<NodeKey, 24> nodeKeys{{
          &onCluster<&setNodeName>},
         {"seeds"_L1, "DNOTIFIER_SEEDS"_L1, Flag::Seeds, &CommandLine::seeds, &onCluster<&setSeeds>},
         {"join"_L1, "DNOTIFIER_JOIN"_L1, Flag::Join, &CommandLine::join, &onCluster<&setJoinToken>},
+        fileAndEnvironment("peer_tls"_L1,
+                           "DNOTIFIER_PEER_TLS"_L1,
+                           &onCluster<&setBool<&ClusterSettings::peerTls>>),
         fileAndEnvironment("cluster_secret"_L1,
                            "DNOTIFIER_CLUSTER_SECRET"_L1,
                            &onCluster<&setClusterSecret>),

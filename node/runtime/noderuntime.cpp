@@ -68,9 +68,18 @@ Result<void> NodeRuntime::start()
     startWebhooks(apps);
     startStateCleanup(apps);
     m_clusterBridge = std::make_unique<ClusterBridge>(apps, m_fanout, m_hub, m_centrifugeHub);
+    std::optional<Cluster::PeerTls> peerTls;
+    if (m_settings.cluster.peerTls) {
+        Result<Cluster::PeerTls> loaded = Cluster::loadOrCreatePeerTls(m_settings.dataDir);
+        if (!loaded) {
+            return loaded.error();
+        }
+        peerTls = std::move(loaded).value();
+    }
     m_cluster = new Cluster::ClusterNode(m_settings.cluster, {m_clusterId, m_clusterSecret},
                                          QDir(m_settings.dataDir).filePath(Cluster::PeersFileName),
-                                         m_broker, m_clusterBridge.get(), &m_metrics);
+                                         std::move(peerTls), m_broker, m_clusterBridge.get(),
+                                         &m_metrics);
     if (const Result<void> joined = m_cluster->start(); !joined) {
         return joined.error();
     }

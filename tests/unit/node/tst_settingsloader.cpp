@@ -87,6 +87,7 @@ class tst_SettingsLoader final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void peerTls();
     void init();
 
     void commandLineActions_data();
@@ -760,6 +761,31 @@ void tst_SettingsLoader::relativeDataDirs()
     QCOMPARE(fromFlag->dataDir, QDir::current().filePath(u"rel/dn"_s));
 }
 
+void tst_SettingsLoader::peerTls()
+{
+    QCOMPARE(NodeSettings().cluster.peerTls, false);
+    const QString on = writeFile(*m_dir, "{\"peer_tls\": true}");
+    const Result<NodeSettings> fromFile = resolve({u"--config"_s, on});
+    QVERIFY2(fromFile, qPrintable(fromFile.error().message));
+    QCOMPARE(fromFile->cluster.peerTls, true);
+    // The environment overrides the file.
+    const Result<NodeSettings> fromEnv =
+            resolve({u"--config"_s, on}, {u"DNOTIFIER_PEER_TLS=false"_s});
+    QVERIFY2(fromEnv, qPrintable(fromEnv.error().message));
+    QCOMPARE(fromEnv->cluster.peerTls, false);
+
+    const Result<NodeSettings> yes = resolve({}, {u"DNOTIFIER_PEER_TLS=yes"_s});
+    QVERIFY(!yes);
+    QCOMPARE(yes.error().message,
+             u"DNOTIFIER_PEER_TLS: \"yes\" is not allowed; expected true or false"_s);
+    const QString text = writeFile(*m_dir, "{\"peer_tls\": \"true\"}", u"text.json"_s);
+    const Result<NodeSettings> quoted = resolve({u"--config"_s, text});
+    QVERIFY(!quoted);
+    QVERIFY2(quoted.error().message.endsWith(
+                     u"peer_tls: \"true\" has the wrong type (a string); expected true or false"_s),
+             qPrintable(quoted.error().message));
+}
+
 void tst_SettingsLoader::emptyEnvironmentVariableCountsAsUnset()
 {
     const Result<NodeSettings> settings =
@@ -870,7 +896,7 @@ void tst_SettingsLoader::unknownKeys_data()
 
     QTest::newRow("an unknown top-level key lists the allowed ones")
             << R"({"prot": 6001})"_ba << NoEnv << NoFlags
-            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, host, io_threads, join, max_http_body_bytes, node_name, peer_host, peer_port, pong_timeout, port, region, seeds, webhook_leave_delay, webhook_retry_seconds"_s;
+            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, host, io_threads, join, max_http_body_bytes, node_name, peer_host, peer_port, peer_tls, pong_timeout, port, region, seeds, webhook_leave_delay, webhook_retry_seconds"_s;
     QTest::newRow("an unknown app key lists the allowed ones")
             << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
