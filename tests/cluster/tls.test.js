@@ -12,7 +12,7 @@ const net = require('node:net');
 const h = require('../compat/lib/helpers');
 const { DNotifierNode } = require('../compat/lib/node');
 const { cleanupAll, track } = require('../compat/lib/cleanup');
-const { waitForMembers, waitUntil } = require('./lib/cluster');
+const { waitForMembers, waitUntil, metrics } = require('./lib/cluster');
 
 const T = { timeout: 60_000 };
 
@@ -96,4 +96,67 @@ test('without peer_tls the same payload is readable on the wire (the relay sees 
   await publishAcross(nodes, marker);
   const carried = Buffer.concat(relays.map((r) => r.bytes()));
   assert.notEqual(carried.indexOf(marker), -1);
+});
+
+test('a relay that terminates TLS with its own certificate cannot join a node to the cluster', T, async (t) => {
+  const tls = require('node:tls');
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const secret = crypto.randomBytes(24).toString('base64url');
+  const nodes = [];
+  t.after(async () => {
+    await cleanupAll();
+    await Promise.all(nodes.map((n) => n.stop()));
+  });
+  // A node of another cluster makes the certificate the relay shows.
+  const stranger = new DNotifierNode({ peer_tls: true, node_name: 'stranger' }, 'stranger');
+  nodes.push(stranger);
+  await stranger.start();
+  const relayKey = fs.readFileSync(path.join(stranger.dataDir, 'peer-tls-key.pem'));
+  const relayCert = fs.readFileSync(path.join(stranger.dataDir, 'peer-tls-cert.pem'));
+
+  const n1 = new DNotifierNode({ cluster_secret: secret, peer_tls: true, node_name: 'N1' }, 'N1');
+  nodes.push(n1);
+  await n1.start();
+  let relayed = 0;
+  const sockets = new Set();
+  const relay = tls.createServer({ key: relayKey, cert: relayCert }, (inside) => {
+    relayed += 1;
+    const outside = tls.connect({ host: '127.0.0.1', port: n1.peerPort, rejectUnauthorized: false });
+    for (const socket of [inside, outside]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    }
+    inside.pipe(outside);
+    outside.pipe(inside);
+    inside.on('close', () => outside.destroy());
+    outside.on('close', () => inside.destroy());
+  });
+  await new Promise((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  track(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => relay.close(resolve));
+  });
+
+  const n2 = new DNotifierNode(
+    { cluster_secret: secret, peer_tls: true, node_name: 'N2', seeds: [`127.0.0.1:${relay.address().port}`] },
+    'N2',
+  );
+  nodes.push(n2);
+  await n2.start();
+  await waitUntil('N2 to have tried the relay twice', () => relayed >= 2 || relayed, 15_000, 100);
+  for (const node of [n1, n2]) {
+    assert.equal((await metrics(node)).dnotifier_cluster_members_alive, 1, `${node.label} stays alone`);
+    assert.equal((await metrics(node)).dnotifier_peer_links, 0);
+  }
+
+  // The control: a relay that only passes the bytes on, TLS included, lets a node join.
+  const passthrough = await recordingRelay(() => n1.peerPort);
+  const n3 = new DNotifierNode(
+    { cluster_secret: secret, peer_tls: true, node_name: 'N3', seeds: [`127.0.0.1:${passthrough.port}`] },
+    'N3',
+  );
+  nodes.push(n3);
+  await n3.start();
+  await waitForMembers([n1, n3], 2);
 });
