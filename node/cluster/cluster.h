@@ -217,12 +217,12 @@ private:
     ClusterIdentityView m_identity;
     QString m_peersFile;
     QList<QString> m_savedPeers;
+    std::optional<PeerTls> m_tls;
     Broker::Broker &m_broker;
     RemoteEvents *m_events;
     Observability::NodeMetrics *m_metrics;
     MemberTable m_table;
     Prober m_prober;
-    std::optional<PeerTls> m_tls;
     // A QSslServer when links use TLS.
     std::unique_ptr<QTcpServer> m_listener;
     QTimer m_maintenance;
