@@ -37,8 +37,19 @@ function clusterIdOf(secret) {
   return `c${digest.digest('hex').slice(0, 32)}`;
 }
 
-function proofInput(role, hello, acceptorNonce, acceptor) {
-  return [role, hello.cl, hello.id, acceptor, String(hello.je ?? 0), Buffer.from(hello.nc).toString('hex'), Buffer.from(acceptorNonce).toString('hex')].join('\n');
+// The last field is the accepting node's TLS certificate digest; this client speaks plain TCP,
+// where it is empty.
+function proofInput(role, hello, acceptorNonce, acceptor, certificateDigest = Buffer.alloc(0)) {
+  return [
+    role,
+    hello.cl,
+    hello.id,
+    acceptor,
+    String(hello.je ?? 0),
+    Buffer.from(hello.nc).toString('hex'),
+    Buffer.from(acceptorNonce).toString('hex'),
+    Buffer.from(certificateDigest).toString('hex'),
+  ].join('\n');
 }
 
 const hmac = (secret, text) => crypto.createHmac('sha256', Buffer.from(secret)).update(text).digest();
