@@ -1,10 +1,9 @@
 #include "jointokencommand.h"
 
 #include <common/tokens/connectiontoken.h>
+#include <node/cli/nodesettings.h>
 #include <node/cluster/clusteridentity.h>
 #include <node/cluster/jointoken.h>
-#include <node/config/appstore.h>
-#include <node/config/settingsloader.h>
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -32,14 +31,15 @@ void addOptions(QCommandLineParser &parser)
             u"Print a token that lets a new node join this node's cluster."_s);
     parser.addOption(
             {u"ttl"_s,
-             u"How long the token admits new nodes: seconds or a number with s, m, h or d, from 1m to 30d (1h)."_s,
+             u"How long the token admits new nodes: seconds or a number with s, m, h or d, "
+             "from 1m to 30d (1h)."_s,
              u"duration"_s, u"1h"_s});
     parser.addOption(
             {u"seed"_s,
-             u"host:port a new node dials first; repeatable. Default: the cluster's advertise address, else its peer host and port."_s,
+             u"host:port a new node dials first; repeatable. Default: the cluster's advertise "
+             "address, else its peer host and port."_s,
              u"host:port"_s});
-    parser.addOption({u"config"_s, u"The node's JSON config file."_s, u"file"_s});
-    parser.addOption({u"data-dir"_s, u"The node's data directory."_s, u"dir"_s});
+    addNodeLocationOptions(parser);
     parser.addHelpOption();
 }
 
@@ -57,37 +57,6 @@ Result<qint64> parseTtl(const QString &text)
     return ttl;
 }
 
-Result<Config::NodeSettings> loadSettings(const QCommandLineParser &parser,
-                                          const QProcessEnvironment &environment)
-{
-    Config::CommandLine commandLine;
-    if (parser.isSet(u"config"_s)) {
-        commandLine.configFile = parser.value(u"config"_s);
-    }
-    if (parser.isSet(u"data-dir"_s)) {
-        commandLine.dataDir = parser.value(u"data-dir"_s);
-    }
-    return Config::resolveSettings(commandLine, environment);
-}
-
-// The address this node's peers reach it on, as the node would advertise it.
-Result<QString> defaultSeed(const Config::ClusterSettings &cluster)
-{
-    if (!cluster.advertise.isEmpty()) {
-        return cluster.advertise;
-    }
-    const QHostAddress &host = cluster.peerHost;
-    if (host == QHostAddress::AnyIPv4 || host == QHostAddress::AnyIPv6
-        || host == QHostAddress::Any) {
-        return Error{0, u"the node listens for peers on %1, which other nodes cannot dial"_s.arg(
-                                host.toString())};
-    }
-    const QString hostText = host.protocol() == QAbstractSocket::IPv6Protocol
-                                     ? u"[%1]"_s.arg(host.toString())
-                                     : host.toString();
-    return u"%1:%2"_s.arg(hostText).arg(cluster.peerPort);
-}
-
 Result<QList<QString>> chooseSeeds(const QCommandLineParser &parser,
                                    const Config::ClusterSettings &cluster)
 {
@@ -95,16 +64,18 @@ Result<QList<QString>> chooseSeeds(const QCommandLineParser &parser,
     if (!seeds.isEmpty()) {
         return seeds;
     }
-    const Result<QString> seed = defaultSeed(cluster);
+    // The address this node's peers reach it on, as the node would advertise it.
+    const QString seed = cluster.dialAddress(cluster.peerPort);
     const Result<void> checked =
-            seed ? Cluster::checkSeedAddress(*seed) : Result<void>(seed.error());
+            seed.isEmpty()
+                    ? Result<void>(Error{0, u"the node listens for peers on %1, which other "
+                                            "nodes cannot dial"_s.arg(cluster.peerHost.toString())})
+                    : Cluster::checkSeedAddress(seed);
     if (!checked) {
-        return Error{
-                0,
-                u"no seed address for the token: %1; pass --seed host:port or set the cluster's advertise address"_s
-                        .arg(checked.error().message)};
+        return Error{0, u"no seed address for the token: %1; pass --seed host:port or set the "
+                        "cluster's advertise address"_s.arg(checked.error().message)};
     }
-    return QList<QString>{*seed};
+    return QList<QString>{seed};
 }
 
 void printToken(const QString &token,
@@ -154,7 +125,7 @@ int runJoinTokenCommand(const QStringList &arguments, const QProcessEnvironment 
         }
     }
 
-    const auto settings = loadSettings(parser, environment);
+    const auto settings = loadNodeSettings(parser, environment);
     if (!settings) {
         return fail(settings.error().message);
     }
@@ -168,15 +139,9 @@ int runJoinTokenCommand(const QStringList &arguments, const QProcessEnvironment 
         return fail(identity.error().message);
     }
 
-    const auto credentials =
-            Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
-    if (!credentials) {
-        return fail(credentials.error().message);
-    }
-
     const qint64 expiresAt = QDateTime::currentSecsSinceEpoch() + *ttl;
     printToken(Cluster::encodeJoinToken(identity->secret, *seeds, expiresAt), identity->clusterId(),
-               expiresAt, credentials->app);
+               expiresAt, settings->defaultApp);
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "tokencommand.h"
 
+#include "nodesettings.h"
+
 #include <common/tokens/connectiontoken.h>
 #include <node/config/appstore.h>
 #include <node/config/settingsloader.h>
@@ -35,31 +37,17 @@ void addOptions(QCommandLineParser &parser)
             {u"info"_s, u"JSON shown to other clients as the connection's info."_s, u"json"_s});
     parser.addOption({u"ttl"_s, u"Lifetime: seconds or a number with s, m, h or d (1h)."_s,
                       u"duration"_s, u"1h"_s});
-    parser.addOption({u"config"_s, u"The node's JSON config file."_s, u"file"_s});
-    parser.addOption({u"data-dir"_s, u"The node's data directory."_s, u"dir"_s});
+    addNodeLocationOptions(parser);
     parser.addHelpOption();
 }
 
 Result<Config::AppSettings> findApp(const QCommandLineParser &parser,
                                     const QProcessEnvironment &environment)
 {
-    Config::CommandLine commandLine;
-    if (parser.isSet(u"config"_s)) {
-        commandLine.configFile = parser.value(u"config"_s);
-    }
-    if (parser.isSet(u"data-dir"_s)) {
-        commandLine.dataDir = parser.value(u"data-dir"_s);
-    }
-    auto settings = Config::resolveSettings(commandLine, environment);
+    const auto settings = loadNodeSettings(parser, environment);
     if (!settings) {
         return settings.error();
     }
-    const auto credentials =
-            Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
-    if (!credentials) {
-        return credentials.error();
-    }
-    settings.value().defaultApp = credentials->app;
     const QString wanted = parser.value(u"app"_s);
     for (const Config::AppSettings &app : settings->apps()) {
         if (wanted.isEmpty() || app.id == wanted) {

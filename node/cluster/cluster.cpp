@@ -140,24 +140,14 @@ Result<void> ClusterNode::start()
                              .arg(m_settings.peerPort)
                              .arg(m_listener->errorString())};
     }
-    if (m_settings.advertise.isEmpty()
-        && (m_settings.peerHost == QHostAddress::AnyIPv4
-            || m_settings.peerHost == QHostAddress::AnyIPv6
-            || m_settings.peerHost == QHostAddress::Any)) {
+    MemberRecord self = m_table.self();
+    self.address = m_settings.dialAddress(m_listener->serverPort());
+    if (self.address.isEmpty()) {
         m_listener->close();
         return Error{0, u"peer_host %1 listens on every address, so the other nodes need to be "
                         "told which one reaches this node: set advertise (--advertise "
                         "HOST:PORT)"_s.arg(m_settings.peerHost.toString())};
     }
-    MemberRecord self = m_table.self();
-    self.address =
-            m_settings.advertise.isEmpty()
-                    ? u"%1:%2"_s
-                              .arg(m_settings.peerHost.protocol() == QAbstractSocket::IPv6Protocol
-                                           ? u"["_s + m_settings.peerHost.toString() + u"]"_s
-                                           : m_settings.peerHost.toString())
-                              .arg(m_listener->serverPort())
-                    : m_settings.advertise;
     self.name = m_settings.nodeName.isEmpty()
                         ? u"%1:%2"_s.arg(QHostInfo::localHostName()).arg(m_listener->serverPort())
                         : m_settings.nodeName;
@@ -395,8 +385,8 @@ void ClusterNode::onUnsequenced(const RemotePublication &publication)
     m_events->remotePublication(publication.appId, publication.publication);
     if (publication.crossed) {
         // Just crossed into this region: this gateway hands it to the region's other nodes.
-        const RemotePublication inside =
-                RemotePublication::of(publication.appId, publication.publication);
+        const QByteArray inside =
+                peerFrame(RemotePublication::of(publication.appId, publication.publication));
         const QString &region = m_table.self().region;
         for (const Broker::NodeId &id :
              m_broker.interestedNodes(publication.appId, publication.publication.channel)) {
@@ -414,8 +404,7 @@ void ClusterNode::relayAcross(const RemotePublication &publication)
     if (publication.relayTo.isEmpty() || !isGateway()) {
         return;
     }
-    RemotePublication across = RemotePublication::of(publication.appId, publication.publication);
-    across.crossed = true;
+    const QByteArray across = crossingFrame(publication.appId, publication.publication);
     const QSet<QString> targets(publication.relayTo.cbegin(), publication.relayTo.cend());
     for (const QString &target : targets) {
         if (target != m_table.self().region) {
@@ -424,29 +413,35 @@ void ClusterNode::relayAcross(const RemotePublication &publication)
     }
 }
 
-bool ClusterNode::sendPublication(const Broker::NodeId &to, const RemotePublication &publication)
+QByteArray ClusterNode::crossingFrame(const QString &appId, const Broker::Publication &publication)
+{
+    RemotePublication across = RemotePublication::of(appId, publication);
+    across.crossed = true;
+    return peerFrame(across);
+}
+
+bool ClusterNode::sendPublication(const Broker::NodeId &to, const QByteArray &frame)
 {
     PeerLink *link = m_links.value(to);
     if (!link) {
         return false;
     }
-    link->send(publication);
+    link->sendFrame(frame);
     m_metrics->peerPublicationsSent.fetch_add(1, std::memory_order_relaxed);
     return true;
 }
 
-void ClusterNode::sendAcross(const QString &region, const RemotePublication &crossing)
+void ClusterNode::sendAcross(const QString &region, const QByteArray &crossing)
 {
     if (sendPublication(gatewayOf(region), crossing)) {
         m_metrics->gatewayPublicationsSent.fetch_add(1, std::memory_order_relaxed);
     }
 }
 
-QSet<QString> ClusterNode::otherRegionsInterested(const QString &appId,
-                                                  const QString &channel) const
+QSet<QString> ClusterNode::otherRegionsOf(const QList<Broker::NodeId> &interested) const
 {
     QSet<QString> regions;
-    for (const Broker::NodeId &id : m_broker.interestedNodes(appId, channel)) {
+    for (const Broker::NodeId &id : interested) {
         const QString region = regionOf(id);
         if (!region.isEmpty() && region != m_table.self().region) {
             regions.insert(region);
@@ -852,7 +847,7 @@ void ClusterNode::sendToSequencer(const QString &appId,
     waiting.except = except;
     m_awaitingOrder.insert(waiting.originSequence, waiting);
     const Broker::NodeId sequencer = sequencerOf(m_table.self().region);
-    if (m_awaitingSentTo == sequencer && sendPublication(sequencer, waiting)) {
+    if (m_awaitingSentTo == sequencer && sendPublication(sequencer, peerFrame(waiting))) {
         return;
     }
     sendAwaiting();
@@ -874,7 +869,7 @@ void ClusterNode::sendAwaiting()
     }
     // In the order they were accepted, so the sequencer keeps each publisher's order.
     for (const RemotePublication &publication : std::as_const(m_awaitingOrder)) {
-        sendPublication(sequencer, publication);
+        sendPublication(sequencer, peerFrame(publication));
     }
     m_awaitingSentTo = sequencer;
 }
@@ -920,67 +915,62 @@ void ClusterNode::forwardUserCommand(const Delivery::UserCommand &command)
 void ClusterNode::replicate(const RemotePublication &sequenced, bool cross)
 {
     const QString &region = m_table.self().region;
+    const QByteArray frame = peerFrame(sequenced);
     for (const MemberRecord &member : m_table.live()) {
         if (member.region == region) {
-            sendPublication(member.id, sequenced);
+            sendPublication(member.id, frame);
         }
     }
-    if (cross) {
-        crossToRegions(sequenced.appId, sequenced.publication);
+    if (!cross) {
+        return;
     }
-}
-
-void ClusterNode::crossToRegions(const QString &appId, const Broker::Publication &publication)
-{
-    const QSet<QString> regions = otherRegionsInterested(appId, publication.channel);
+    const QSet<QString> regions = otherRegionsOf(
+            m_broker.interestedNodes(sequenced.appId, sequenced.publication.channel));
     if (regions.isEmpty()) {
         return;
     }
     // The other regions order it themselves: it travels without this region's offset.
-    Broker::Publication unordered = publication;
+    Broker::Publication unordered = sequenced.publication;
     unordered.offset = 0;
     if (isGateway()) {
-        RemotePublication across = RemotePublication::of(appId, unordered);
-        across.crossed = true;
-        for (const QString &region : regions) {
-            sendAcross(region, across);
+        const QByteArray across = crossingFrame(sequenced.appId, unordered);
+        for (const QString &target : regions) {
+            sendAcross(target, across);
         }
         return;
     }
-    RemotePublication viaGateway = RemotePublication::of(appId, unordered);
+    RemotePublication viaGateway = RemotePublication::of(sequenced.appId, unordered);
     viaGateway.relayTo = QList<QString>(regions.cbegin(), regions.cend());
-    sendPublication(gatewayOf(m_table.self().region), viaGateway);
+    sendPublication(gatewayOf(region), peerFrame(viaGateway));
 }
 
 void ClusterNode::routeByInterest(const QString &appId, const Broker::Publication &publication)
 {
+    const QList<Broker::NodeId> interested = m_broker.interestedNodes(appId, publication.channel);
+    if (interested.isEmpty()) {
+        return;
+    }
     const QString &region = m_table.self().region;
-    QHash<Broker::NodeId, RemotePublication> outgoing;
-    for (const Broker::NodeId &id : m_broker.interestedNodes(appId, publication.channel)) {
-        if (regionOf(id) == region) {
-            outgoing.insert(id, RemotePublication::of(appId, publication));
+    const QSet<QString> regions = otherRegionsOf(interested);
+    Broker::NodeId relayer;
+    if (!regions.isEmpty() && isGateway()) {
+        const QByteArray across = crossingFrame(appId, publication);
+        for (const QString &target : regions) {
+            sendAcross(target, across);
         }
+    } else if (!regions.isEmpty()) {
+        // One message to the gateway, which delivers it if it has subscribers and relays it.
+        relayer = gatewayOf(region);
+        RemotePublication viaGateway = RemotePublication::of(appId, publication);
+        viaGateway.relayTo = QList<QString>(regions.cbegin(), regions.cend());
+        sendPublication(relayer, peerFrame(viaGateway));
     }
-    const QSet<QString> regions = otherRegionsInterested(appId, publication.channel);
-    if (!regions.isEmpty()) {
-        if (isGateway()) {
-            RemotePublication across = RemotePublication::of(appId, publication);
-            across.crossed = true;
-            for (const QString &target : regions) {
-                sendAcross(target, across);
-            }
-        } else {
-            // One message to the gateway, which delivers it if it has subscribers and relays it.
-            const Broker::NodeId gateway = gatewayOf(region);
-            auto via = outgoing.find(gateway);
-            if (via == outgoing.end()) {
-                via = outgoing.insert(gateway, RemotePublication::of(appId, publication));
-            }
-            via->relayTo = QList<QString>(regions.cbegin(), regions.cend());
+    // Serialised once for every node of the region that gets the plain copy.
+    const QByteArray plain = peerFrame(RemotePublication::of(appId, publication));
+    for (const Broker::NodeId &id : interested) {
+        if (id != relayer && regionOf(id) == region) {
+            sendPublication(id, plain);
         }
-    }
-    for (auto it = outgoing.cbegin(); it != outgoing.cend(); ++it) {
-        sendPublication(it.key(), it.value());
     }
 }
 
@@ -1015,25 +1005,28 @@ bool ClusterNode::sendTo(const Broker::NodeId &member, const PeerMessage &messag
 
 void ClusterNode::broadcast(const PeerMessage &message)
 {
+    const QByteArray frame = peerFrame(message);
     for (PeerLink *link : std::as_const(m_links)) {
-        link->send(message);
+        link->sendFrame(frame);
     }
 }
 
 void ClusterNode::sendToRegion(const PeerMessage &message)
 {
+    const QByteArray frame = peerFrame(message);
     for (PeerLink *link : std::as_const(m_links)) {
         if (!isGatewayLink(link)) {
-            link->send(message);
+            link->sendFrame(frame);
         }
     }
 }
 
 void ClusterNode::sendToGateways(const PeerMessage &message)
 {
+    const QByteArray frame = peerFrame(message);
     for (PeerLink *link : std::as_const(m_links)) {
         if (isGatewayLink(link)) {
-            link->send(message);
+            link->sendFrame(frame);
         }
     }
 }

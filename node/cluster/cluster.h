@@ -157,15 +157,16 @@ private:
     void onUnsequenced(const RemotePublication &publication);
     void routeByInterest(const QString &appId, const Broker::Publication &publication);
     void relayAcross(const RemotePublication &publication);
-    // Counts what it sends; false when there is no link to the member.
-    bool sendPublication(const Broker::NodeId &to, const RemotePublication &publication);
-    void sendAcross(const QString &region, const RemotePublication &crossing);
-    QSet<QString> otherRegionsInterested(const QString &appId, const QString &channel) const;
+    // Sends a framed publication and counts it; false when there is no link to the member.
+    bool sendPublication(const Broker::NodeId &to, const QByteArray &frame);
+    void sendAcross(const QString &region, const QByteArray &crossing);
+    static QByteArray crossingFrame(const QString &appId, const Broker::Publication &publication);
+    // The regions other than this node's that the interested nodes are in.
+    QSet<QString> otherRegionsOf(const QList<Broker::NodeId> &interested) const;
     void sendAwaiting();
     // Sends the sequenced publication to every other node of the region and, unless it
     // already crossed a border, once toward each other region with subscribers.
     void replicate(const RemotePublication &sequenced, bool cross);
-    void crossToRegions(const QString &appId, const Broker::Publication &publication);
     void sequenceAwaiting(const RemotePublication &awaiting);
     // Follows a change of the region's sequencer: hands it what still waits for an order, and
     // on taking over from a failed one starts every history stream anew.

@@ -23,10 +23,8 @@ constexpr int ClusterIdHexDigits = 32;
 
 Error damaged(const QString &path, const QString &problem)
 {
-    return Error{
-            0,
-            u"%1: %2; repair the file, or delete it to start a new cluster (this node then leaves the cluster it was in)"_s
-                    .arg(path, problem)};
+    return Error{0, u"%1: %2; repair the file, or delete it to start a new cluster (this node then "
+                    "leaves the cluster it was in)"_s.arg(path, problem)};
 }
 
 Result<QByteArray> readSecret(const QString &path)

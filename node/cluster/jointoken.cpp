@@ -114,18 +114,17 @@ Result<qint64> readExpiry(const QJsonObject &object)
 Result<QJsonObject> readPayload(const QString &text)
 {
     if (!text.startsWith(JoinTokenPrefix)) {
-        return Error{
-                0,
-                u"the join token does not start with \"%1\"; paste the whole token printed by dnotifier-node join-token"_s
-                        .arg(JoinTokenPrefix)};
+        return Error{0,
+                     u"the join token does not start with \"%1\"; paste the whole token printed by "
+                     "dnotifier-node join-token"_s.arg(JoinTokenPrefix)};
     }
     const QString encoded = text.sliced(JoinTokenPrefix.size());
     const std::optional<QByteArray> json = Tokens::base64UrlDecode(encoded.toLatin1());
     if (!json) {
         return Error{
                 0,
-                u"the join token is not base64url after \"%1\"; it may have been cut or changed in copying"_s
-                        .arg(JoinTokenPrefix)};
+                u"the join token is not base64url after \"%1\"; it may have been cut or changed in "
+                "copying"_s.arg(JoinTokenPrefix)};
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(*json, &parseError);
@@ -231,8 +230,8 @@ Result<void> checkSeedAddress(const QString &address)
     if (!valid) {
         return Error{
                 0,
-                u"\"%1\" is not a seed address; expected host:port with a port from 1 to 65535 (an IPv6 address in brackets)"_s
-                        .arg(address)};
+                u"\"%1\" is not a seed address; expected host:port with a port from 1 to 65535 (an "
+                "IPv6 address in brackets)"_s.arg(address)};
     }
     return {};
 }

@@ -125,14 +125,14 @@ Broker::NodeId PeerLink::dialerId() const
     return m_role == Role::Dialer ? m_credentials.self : m_peer.id;
 }
 
-void PeerLink::send(const PeerMessage &message)
+void PeerLink::sendFrame(const QByteArray &frame)
 {
     if (m_established && !m_closed) {
-        writeMessage(message);
+        writeFrame(frame);
     }
 }
 
-void PeerLink::writeMessage(const PeerMessage &message)
+void PeerLink::writeFrame(const QByteArray &frame)
 {
     if (m_closed) {
         return;
@@ -141,7 +141,7 @@ void PeerLink::writeMessage(const PeerMessage &message)
         close(u"the peer does not read: over %1 bytes unsent"_s.arg(MaxUnsentBytes));
         return;
     }
-    m_socket->write(framePeerMessage(encodePeerMessage(message)));
+    m_socket->write(frame);
 }
 
 void PeerLink::close(const QString &reason)

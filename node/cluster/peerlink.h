@@ -48,6 +48,12 @@ QByteArray dialerProof(const QByteArray &key,
                        const Broker::NodeId &acceptor,
                        const QByteArray &certificateDigest);
 
+// A message framed for the wire, for sending the same bytes over several links.
+inline QByteArray peerFrame(const PeerMessage &message)
+{
+    return framePeerMessage(encodePeerMessage(message));
+}
+
 class PeerLink final : public QObject
 {
     Q_OBJECT
@@ -75,7 +81,10 @@ public:
 
     const QString &address() const { return m_address; }
 
-    void send(const PeerMessage &message);
+    void send(const PeerMessage &message) { sendFrame(peerFrame(message)); }
+
+    // A message already framed with peerFrame().
+    void sendFrame(const QByteArray &frame);
     // Closes at once; `closed` follows.
     void close(const QString &reason);
 
@@ -96,7 +105,10 @@ private:
     void onWelcome(const Welcome &welcome);
     void finishHandshake(const MemberRecord &peer);
     void refuse(const QString &reason);
-    void writeMessage(const PeerMessage &message);
+
+    void writeMessage(const PeerMessage &message) { writeFrame(peerFrame(message)); }
+
+    void writeFrame(const QByteArray &frame);
 
     Role m_role;
     QTcpSocket *m_socket;

@@ -15,4 +15,24 @@ const NamespaceSettings *AppSettings::namespaceOf(QStringView channel) const
     return name.isEmpty() ? &defaultNamespace : nullptr;
 }
 
+bool ClusterSettings::listensOnEveryAddress() const
+{
+    return peerHost == QHostAddress::AnyIPv4 || peerHost == QHostAddress::AnyIPv6
+           || peerHost == QHostAddress::Any;
+}
+
+QString ClusterSettings::dialAddress(quint16 port) const
+{
+    if (!advertise.isEmpty()) {
+        return advertise;
+    }
+    if (listensOnEveryAddress()) {
+        return {};
+    }
+    const QString host = peerHost.protocol() == QAbstractSocket::IPv6Protocol
+                                 ? u'[' + peerHost.toString() + u']'
+                                 : peerHost.toString();
+    return host + u':' + QString::number(port);
+}
+
 } // namespace DNotifier::Config

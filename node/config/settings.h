@@ -96,6 +96,12 @@ struct ClusterSettings
     int probeTimeoutMs = 250;
     int suspicionMs = 2000;
     int indirectProbes = 2;
+
+    // Whether peerHost is an any-address, which other nodes cannot dial.
+    bool listensOnEveryAddress() const;
+    // "host:port" other nodes dial: advertise, else peerHost (in brackets when IPv6) and
+    // `port`; empty when that would be an any-address.
+    QString dialAddress(quint16 port) const;
 };
 
 struct NodeSettings

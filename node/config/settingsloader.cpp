@@ -256,7 +256,8 @@ bool isEndpoint(const QString &text)
 }
 
 const QString EndpointExpected =
-        u"host:port with a port from 1 to 65535 and a host that is an IPv4 address, a DNS name or an IPv6 address in brackets, such as 10.0.0.2:6002, node-b.example:6002 or [::1]:6002"_s;
+        u"host:port with a port from 1 to 65535 and a host that is an IPv4 address, a DNS name or "
+        "an IPv6 address in brackets, such as 10.0.0.2:6002, node-b.example:6002 or [::1]:6002"_s;
 
 Result<QString> endpointIn(const Input &in)
 {

@@ -64,10 +64,7 @@ void Fanout::deliverReplica(const Config::AppSettings &app,
         // Already here: a sequencer resent what it had sent before it changed.
         return;
     }
-    if (publication.origin == Broker::Origin::Api
-        && Pusher::channelType(publication.channel).isCache) {
-        m_broker.setCached(app.id, publication);
-    }
+    keepIfCached(app, publication);
     deliver(app, publication, except);
 }
 
@@ -83,6 +80,15 @@ QString Fanout::epochOf(const Config::AppSettings &app, const QString &channel)
             .epoch();
 }
 
+void Fanout::keepIfCached(const Config::AppSettings &app, const Broker::Publication &publication)
+{
+    // As Pusher does, a cache channel keeps the last event published through the HTTP API.
+    if (publication.origin == Broker::Origin::Api
+        && Pusher::channelType(publication.channel).isCache) {
+        m_broker.setCached(app.id, publication);
+    }
+}
+
 Broker::Publication Fanout::store(const Config::AppSettings &app, Broker::Publication publication)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -94,10 +100,7 @@ Broker::Publication Fanout::store(const Config::AppSettings &app, Broker::Public
         publication = m_broker.appendToHistory(app.id, std::move(publication), space->historySize,
                                                qint64(space->historyTtlSeconds) * 1000, now);
     }
-    if (publication.origin == Broker::Origin::Api
-        && Pusher::channelType(publication.channel).isCache) {
-        m_broker.setCached(app.id, publication);
-    }
+    keepIfCached(app, publication);
     return publication;
 }
 

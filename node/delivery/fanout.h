@@ -64,6 +64,7 @@ private:
     // Keeps the publication as the channel's history and cache require; returns it with its
     // offset.
     Broker::Publication store(const Config::AppSettings &app, Broker::Publication publication);
+    void keepIfCached(const Config::AppSettings &app, const Broker::Publication &publication);
     void deliver(const Config::AppSettings &app,
                  const Broker::Publication &publication,
                  Broker::ConnectionId except);

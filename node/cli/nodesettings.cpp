@@ -1,0 +1,39 @@
+#include "nodesettings.h"
+
+#include <node/config/appstore.h>
+#include <node/config/settingsloader.h>
+
+namespace DNotifier::Cli {
+
+using namespace Qt::Literals::StringLiterals;
+
+void addNodeLocationOptions(QCommandLineParser &parser)
+{
+    parser.addOption({u"config"_s, u"The node's JSON config file."_s, u"file"_s});
+    parser.addOption({u"data-dir"_s, u"The node's data directory."_s, u"dir"_s});
+}
+
+Result<Config::NodeSettings> loadNodeSettings(const QCommandLineParser &parser,
+                                              const QProcessEnvironment &environment)
+{
+    Config::CommandLine commandLine;
+    if (parser.isSet(u"config"_s)) {
+        commandLine.configFile = parser.value(u"config"_s);
+    }
+    if (parser.isSet(u"data-dir"_s)) {
+        commandLine.dataDir = parser.value(u"data-dir"_s);
+    }
+    Result<Config::NodeSettings> settings = Config::resolveSettings(commandLine, environment);
+    if (!settings) {
+        return settings.error();
+    }
+    const auto credentials =
+            Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
+    if (!credentials) {
+        return credentials.error();
+    }
+    settings.value().defaultApp = credentials->app;
+    return settings;
+}
+
+} // namespace DNotifier::Cli
