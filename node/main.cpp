@@ -90,8 +90,11 @@ int main(int argc, char **argv)
     }
     const Runtime::ClusterBanner clusterBanner{runtime.peerPort(), cluster->identity.clusterId(),
                                                cluster->identity.freshlyGenerated};
+    const Runtime::NodeRuntime::AdminEndpoint admin = runtime.adminEndpoint();
+    const Runtime::AdminBanner adminBanner{admin.port, admin.fingerprint, admin.newKeys,
+                                           admin.keysFile};
     QTextStream(stdout) << Runtime::startBanner(*settings, runtime.port(), clusterBanner,
-                                                credentials->freshlyGenerated,
+                                                adminBanner, credentials->freshlyGenerated,
                                                 credentials->filePath)
                         << Qt::flush;
     return QCoreApplication::exec();

@@ -81,4 +81,9 @@ quint32 randomUInt32()
     return value;
 }
 
+QString fingerprintText(const QByteArray &digest)
+{
+    return QString::fromLatin1(digest.toHex(':').toUpper());
+}
+
 } // namespace DNotifier::Crypto

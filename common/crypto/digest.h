@@ -4,6 +4,7 @@
 // Pure functions, safe from any thread.
 
 #include <QByteArray>
+#include <QString>
 
 namespace DNotifier::Crypto {
 
@@ -15,6 +16,10 @@ QByteArray md5Hex(const QByteArray &data);
 // Compares in time that depends only on the lengths, so a signature check leaks nothing
 // about how many leading bytes matched.
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b);
+
+// A certificate fingerprint as people compare them: the digest as upper-case hex pairs joined
+// by colons ("5C:1F:...").
+QString fingerprintText(const QByteArray &digest);
 
 QByteArray randomBytes(int count);
 quint32 randomUInt32();

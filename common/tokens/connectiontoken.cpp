@@ -25,6 +25,9 @@ Result<QByteArray> issueConnectionToken(const ConnectionTokenRequest &request,
     QJsonObject claims{{"sub"_L1, request.subject},
                        {"iat"_L1, request.issuedAt},
                        {"exp"_L1, request.issuedAt + request.ttlSeconds}};
+    if (!request.channel.isEmpty()) {
+        claims.insert("channel"_L1, request.channel);
+    }
     if (!request.channels.isEmpty()) {
         claims.insert("channels"_L1, QJsonArray::fromStringList(request.channels));
     }

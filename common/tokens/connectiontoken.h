@@ -18,6 +18,8 @@ struct ConnectionTokenRequest
     QString subject;
     // `channels`: subscriptions the server makes for the connection.
     QStringList channels;
+    // `channel`: set, the token is a subscription token for this channel.
+    QString channel;
     // `info`: public data about the connection shown to other clients; left out when undefined.
     QJsonValue info = QJsonValue::Undefined;
     qint64 ttlSeconds = 3600;

@@ -408,6 +408,21 @@ int Hub::disconnectLocalUser(const QString &appId, const QString &user, const QS
     return closed;
 }
 
+QString Hub::userOf(ConnectionId id) const
+{
+    const auto client = m_clients.constFind(id);
+    return client == m_clients.cend() ? QString() : client->user;
+}
+
+bool Hub::disconnectConnection(ConnectionId id)
+{
+    if (!m_clients.contains(id)) {
+        return false;
+    }
+    m_outlet->close(id, DisconnectCode::ForceDisconnect, u"force disconnect"_s);
+    return true;
+}
+
 void Hub::closeConnection(ConnectionId id)
 {
     const auto client = m_clients.constFind(id);

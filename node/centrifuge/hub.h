@@ -60,6 +60,10 @@ public:
     // A client with presence joined or left the channel on another node.
     void remoteClientJoined(const Broker::ClientChange &change);
     void remoteClientLeft(const Broker::ClientChange &change);
+    // The user the connection's token named; empty for anonymous and unknown connections.
+    QString userOf(Broker::ConnectionId id) const;
+    // Closes one connection with the force-disconnect code, as an operator's kick.
+    bool disconnectConnection(Broker::ConnectionId id);
     // Closes the user's connections (one of them when clientId is set) with 3503, on every
     // node of the cluster.
     void disconnectUser(const QString &appId, const QString &user, const QString &clientId);

@@ -28,6 +28,8 @@ constexpr qint64 RedialGoneMs = 10 * 60 * 1000;
 constexpr qint64 UnwantedLinkGraceMs = 5000;
 // Accepted connections still in the handshake; more are closed at once.
 constexpr qsizetype MaxUnprovenLinks = 32;
+// A node's status names at most a hundred channels; anything far larger is not one of ours.
+constexpr qsizetype MaxNodeStatusBytes = 256 * 1024;
 // A TLS handshake that has not finished by then is dropped by the listener.
 constexpr int PeerTlsHandshakeTimeoutMs = 5000;
 
@@ -93,6 +95,10 @@ ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
                this)
 {
     m_prober.setProbeable([this](const MemberRecord &member) { return wantsLink(member); });
+    connect(&m_prober, &Prober::roundTrip, this,
+            [this](const Broker::NodeId &member, qint64 microseconds) {
+                m_roundTripUs.insert(member, microseconds);
+            });
     connect(&m_prober, &Prober::verdict, this, [this](const MemberRecord &record) {
         broadcast(MembersUpdate{{record}});
         onMemberChanged(record);
@@ -309,6 +315,13 @@ void ClusterNode::onMessage(PeerLink *link, const PeerMessage &message)
             sendToRegion(*command);
         } else if (isGateway() && regionOf(from) == m_table.self().region) {
             sendToGateways(*command);
+        }
+    } else if (const auto *status = std::get_if<NodeStatusMessage>(&message)) {
+        if (status->status.size() <= MaxNodeStatusBytes && mayCarryShareOf(link, status->origin)
+            && acceptShare(m_statusApplied, status->origin, status->version)) {
+            m_statuses.insert(status->origin,
+                              {status->status, QDateTime::currentMSecsSinceEpoch()});
+            relayShare(link, status->origin, *status);
         }
     } else if (const auto *members = std::get_if<MembersUpdate>(&message)) {
         applyMembers(members->members);
@@ -539,6 +552,9 @@ void ClusterNode::onMemberChanged(const MemberRecord &record)
 
 void ClusterNode::dropShare(const Broker::NodeId &member)
 {
+    m_statusApplied.remove(member);
+    m_statuses.remove(member);
+    m_roundTripUs.remove(member);
     m_interestApplied.remove(member);
     m_presenceApplied.remove(member);
     m_clientsApplied.remove(member);
@@ -1001,6 +1017,22 @@ bool ClusterNode::sendTo(const Broker::NodeId &member, const PeerMessage &messag
     }
     link->send(message);
     return true;
+}
+
+QList<ClusterNode::LinkView> ClusterNode::links() const
+{
+    QList<LinkView> views;
+    for (auto it = m_links.cbegin(); it != m_links.cend(); ++it) {
+        views.append({it.key(), m_roundTripUs.value(it.key(), -1)});
+    }
+    return views;
+}
+
+void ClusterNode::publishStatus(const QByteArray &status)
+{
+    if (!m_left) {
+        broadcast(NodeStatusMessage{m_table.self().id, ++m_statusVersion, status});
+    }
 }
 
 void ClusterNode::broadcast(const PeerMessage &message)

@@ -122,6 +122,32 @@ public:
     // Announces a clean departure to every peer and stops probing.
     void leave();
 
+    // What the admin channel shows of the cluster.
+    struct PeerStatus
+    {
+        QByteArray status;
+        qint64 receivedMs = 0;
+    };
+
+    struct LinkView
+    {
+        Broker::NodeId peer;
+        // The last direct probe's round trip; negative before the first.
+        qint64 roundTripUs = -1;
+    };
+
+    QList<MemberRecord> members() const { return m_table.all(); }
+
+    bool isGatewayNode(const Broker::NodeId &id) const { return gatewayOf(regionOf(id)) == id; }
+
+    QList<LinkView> links() const;
+
+    // The newest status each other node sent (see NodeStatusMessage).
+    QHash<Broker::NodeId, PeerStatus> peerStatuses() const { return m_statuses; }
+
+    // Sends this node's status to every node of the cluster.
+    void publishStatus(const QByteArray &status);
+
     void localSubscriptionsChanged(const QString &appId,
                                    const QString &channel,
                                    int count) override;
@@ -245,9 +271,13 @@ private:
 
     // Versions of this node's share updates and the newest applied from each peer.
     quint64 m_shareVersion = 0;
+    quint64 m_statusVersion = 0;
     QHash<Broker::NodeId, quint64> m_interestApplied;
     QHash<Broker::NodeId, quint64> m_presenceApplied;
     QHash<Broker::NodeId, quint64> m_clientsApplied;
+    QHash<Broker::NodeId, quint64> m_statusApplied;
+    QHash<Broker::NodeId, PeerStatus> m_statuses;
+    QHash<Broker::NodeId, qint64> m_roundTripUs;
     // This node's Centrifuge clients with presence, keyed "app\nchannel\nclient", for the
     // full share a peer gets when its link comes up.
     QHash<QString, ClientPresenceEntry> m_localClients;

@@ -27,6 +27,7 @@ enum class Type {
     ClientPresence = 22,
     Publication = 30,
     UserCommand = 40,
+    NodeStatus = 50,
 };
 
 // Short keys: every publication crossing a link carries them.
@@ -438,6 +439,11 @@ QCborMap encodeMap(const PeerMessage &message)
                         map.insert(u"cid"_s, m.command.clientId);
                     }
                     return map;
+                } else if constexpr (std::is_same_v<M, NodeStatusMessage>) {
+                    return {{KeyType, int(Type::NodeStatus)},
+                            {u"o"_s, m.origin},
+                            {u"v"_s, qint64(m.version)},
+                            {u"s"_s, m.status}};
                 } else {
                     static_assert(std::is_same_v<M, RemotePublication>);
                     return publicationMap(m);
@@ -489,6 +495,10 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
         command.clientId = fields.text("cid"_L1, false);
         return UserCommandMessage{command};
     }
+    case Type::NodeStatus:
+        return NodeStatusMessage{fields.text("o"_L1),
+                                 quint64(fields.integer("v"_L1, 0, MaxUnsigned)),
+                                 fields.bytes("s"_L1)};
     }
     fields.problem(u"unknown message type %1"_s.arg(int(type)));
     return Refused{};
@@ -515,6 +525,7 @@ bool isKnownType(qint64 type)
     case Type::ClientPresence:
     case Type::Publication:
     case Type::UserCommand:
+    case Type::NodeStatus:
         return true;
     }
     return false;

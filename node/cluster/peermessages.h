@@ -196,6 +196,15 @@ struct UserCommandMessage
     Delivery::UserCommand command;
 };
 
+// Once a second, what a node tells the others about itself for the admin channel: its figures
+// as a JSON document that only the admin layer reads. Passed on like a share update.
+struct NodeStatusMessage
+{
+    Broker::NodeId origin;
+    quint64 version = 0;
+    QByteArray status;
+};
+
 using PeerMessage = std::variant<Hello,
                                  Challenge,
                                  Proof,
@@ -209,7 +218,8 @@ using PeerMessage = std::variant<Hello,
                                  PresenceUpdate,
                                  ClientPresenceUpdate,
                                  RemotePublication,
-                                 UserCommandMessage>;
+                                 UserCommandMessage,
+                                 NodeStatusMessage>;
 
 QByteArray encodePeerMessage(const PeerMessage &message);
 Result<PeerMessage> decodePeerMessage(const QByteArray &payload);

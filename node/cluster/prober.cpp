@@ -68,7 +68,9 @@ void Prober::probeNow(const Broker::NodeId &member)
 void Prober::probe(const Broker::NodeId &target)
 {
     const quint64 sequence = ++m_sequence;
-    m_probes.insert(sequence, Probe{target, {}, false});
+    Probe &started = m_probes[sequence];
+    started.target = target;
+    started.sent.start();
     const bool sent = m_sender->sendTo(target, Ping{sequence});
     // Without a link there is nothing to wait for: ask the others at once.
     QTimer::singleShot(sent ? m_timings.timeoutMs : 0, this,
@@ -113,6 +115,9 @@ void Prober::onAck(const Broker::NodeId &from, quint64 sequence)
 {
     auto probe = m_probes.find(sequence);
     if (probe != m_probes.end()) {
+        if (from == probe->target && !probe->acknowledged) {
+            Q_EMIT roundTrip(from, probe->sent.nsecsElapsed() / 1000);
+        }
         if (from == probe->target || probe->helpers.contains(from)) {
             probe->acknowledged = true;
         }

@@ -8,6 +8,7 @@
 
 #include "membertable.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QSet>
@@ -62,6 +63,8 @@ public:
 Q_SIGNALS:
     // This node's own verdict on a member: suspect, or dead after the suspicion time.
     void verdict(const DNotifier::Cluster::MemberRecord &record);
+    // A direct probe came back from the member after `microseconds`.
+    void roundTrip(const DNotifier::Broker::NodeId &member, qint64 microseconds);
 
 private:
     struct Probe
@@ -69,6 +72,8 @@ private:
         Broker::NodeId target;
         QSet<Broker::NodeId> helpers;
         bool acknowledged = false;
+        // Started when the direct ping went out, for the link's round-trip time.
+        QElapsedTimer sent;
     };
 
     struct Relay

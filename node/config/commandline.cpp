@@ -19,7 +19,7 @@ struct ValueFlag
     std::optional<QString> CommandLine::*member;
 };
 
-const std::array<ValueFlag, 17> valueFlags{{
+const std::array<ValueFlag, 19> valueFlags{{
         {Flag::Config, "file"_L1, "Read settings from this JSON file."_L1,
          &CommandLine::configFile},
         {Flag::DataDir, "dir"_L1, "Keep the node's state in this directory."_L1,
@@ -57,6 +57,11 @@ const std::array<ValueFlag, 17> valueFlags{{
         {Flag::Join, "token"_L1,
          "Join a cluster with a token from dnotifier-node join-token; prefer DNOTIFIER_JOIN."_L1,
          &CommandLine::join},
+        {Flag::AdminHost, "address"_L1,
+         "Listen for the console's admin channel on this IP address."_L1, &CommandLine::adminHost},
+        {Flag::AdminPort, "n"_L1,
+         "Listen for the console's admin channel on this TCP port; 0 picks any free port."_L1,
+         &CommandLine::adminPort},
 }};
 
 const QLatin1StringView HelpFlag("help");

@@ -45,6 +45,8 @@ struct CommandLine
     std::optional<QString> nodeName;
     std::optional<QString> seeds;
     std::optional<QString> join;
+    std::optional<QString> adminHost;
+    std::optional<QString> adminPort;
 };
 
 // Long names of the value flags, without the leading dashes; the loader names them in errors.
@@ -66,6 +68,8 @@ inline constexpr QLatin1StringView Region("region");
 inline constexpr QLatin1StringView NodeName("node-name");
 inline constexpr QLatin1StringView Seeds("seeds");
 inline constexpr QLatin1StringView Join("join");
+inline constexpr QLatin1StringView AdminHost("admin-host");
+inline constexpr QLatin1StringView AdminPort("admin-port");
 } // namespace Flag
 
 // Reads a list shaped like QCoreApplication::arguments(): the first entry is the program and is

@@ -104,6 +104,31 @@ struct ClusterSettings
     QString dialAddress(quint16 port) const;
 };
 
+enum class AdminRole {
+    Admin,
+    ReadOnly,
+};
+
+// A key for the admin channel (docs/admin-protocol.md). The name appears in the audit log.
+struct AdminKey
+{
+    QString name;
+    AdminRole role = AdminRole::ReadOnly;
+    QByteArray key;
+};
+
+struct AdminSettings
+{
+    QHostAddress host = QHostAddress::LocalHost;
+    // 0 picks a free port (tests); the banner prints the port in use.
+    quint16 port = 6003;
+    // PEM files; both empty means the self-signed pair kept in the data directory.
+    QString certificateFile;
+    QString keyFile;
+    // Keys from the config file, accepted beside the ones kept in the data directory.
+    QList<AdminKey> keys;
+};
+
 struct NodeSettings
 {
     QString dataDir;
@@ -118,6 +143,7 @@ struct NodeSettings
     int webhookLeaveDelaySeconds = 3;
     int webhookRetrySeconds = 300;
     ClusterSettings cluster;
+    AdminSettings admin;
     AppSettings defaultApp;
     QList<AppSettings> extraApps;
 

@@ -562,22 +562,33 @@ Result<WebhookTarget> webhookTarget(const Input &in)
     return target;
 }
 
-Result<void> setWebhooks(AppSettings &app, const Input &in)
+// A config array read entry by entry, each labelled with its index ("apps[2]") in errors.
+template<typename T>
+Result<QList<T>> arrayOf(const Input &in, const QString &expected, Result<T> (*entry)(const Input &))
 {
     if (!in.value.isArray()) {
-        return wrongType(in, u"an array of webhook objects"_s);
+        return wrongType(in, expected);
     }
-    QList<WebhookTarget> targets;
+    QList<T> entries;
     const QJsonArray array = in.value.toArray();
     for (qsizetype i = 0; i < array.size(); ++i) {
-        const Result<WebhookTarget> target =
-                webhookTarget({u"%1[%2]"_s.arg(in.label).arg(i), array.at(i), false, in.baseDir});
-        if (!target) {
-            return target.error();
+        Result<T> read = entry({u"%1[%2]"_s.arg(in.label).arg(i), array.at(i), false, in.baseDir});
+        if (!read) {
+            return read.error();
         }
-        targets.append(*target);
+        entries.append(std::move(read).value());
     }
-    app.webhooks = targets;
+    return entries;
+}
+
+Result<void> setWebhooks(AppSettings &app, const Input &in)
+{
+    Result<QList<WebhookTarget>> targets =
+            arrayOf(in, u"an array of webhook objects"_s, &webhookTarget);
+    if (!targets) {
+        return targets.error();
+    }
+    app.webhooks = std::move(targets).value();
     return {};
 }
 
@@ -669,8 +680,76 @@ Result<void> setNamespaces(AppSettings &app, const Input &in)
     return {};
 }
 
+// A PEM file of the admin endpoint's own certificate or key.
+template<QString AdminSettings::*Member>
+Result<void> setAdminTlsFile(AdminSettings &admin, const Input &in)
+{
+    const QString expected = u"the path of a PEM file"_s;
+    const Result<QString> path = textIn(in, expected);
+    if (!path) {
+        return path.error();
+    }
+    if (path->isEmpty()) {
+        return rejected(in.label, in.value, expected);
+    }
+    admin.*Member = QDir::cleanPath(QDir(in.baseDir).absoluteFilePath(*path));
+    return {};
+}
+
+// Admin keys are machine-made in the data directory; one written by hand gets the cluster
+// secret's floor, since it guards as much.
+Result<AdminKey> adminKey(const Input &in)
+{
+    const QString shape = u"an object with \"name\", \"role\" and \"key\""_s;
+    if (!in.value.isObject()) {
+        return wrongType(in, shape);
+    }
+    const QJsonObject object = in.value.toObject();
+    const QStringList fields{u"key"_s, u"name"_s, u"role"_s};
+    if (const Result<void> known = checkKnownKeys(in.label, object, fields); !known) {
+        return known.error();
+    }
+    for (const QString &field : fields) {
+        if (!object.contains(field)) {
+            return missingKey(in.label, field, u"every admin key needs a name, role and key"_s);
+        }
+    }
+    static const QRegularExpression namePattern(u"^[A-Za-z0-9_.@-]{1,64}$"_s);
+    const Input name{in.label + u".name"_s, object.value("name"_L1), false, in.baseDir};
+    if (!name.value.isString() || !namePattern.match(name.value.toString()).hasMatch()) {
+        return rejected(name.label, name.value, u"1 to 64 letters, digits, _ . @ or -"_s);
+    }
+    const Input role{in.label + u".role"_s, object.value("role"_L1), false, in.baseDir};
+    if (role.value != QJsonValue(u"admin"_s) && role.value != QJsonValue(u"read-only"_s)) {
+        return rejected(role.label, role.value, u"\"admin\" or \"read-only\""_s);
+    }
+    const Input key{in.label + u".key"_s, object.value("key"_L1), false, in.baseDir};
+    if (!key.value.isString()) {
+        return wrongTypeHidden(key, u"a string"_s);
+    }
+    if (const Result<void> checked =
+                checkSecret(key.label, key.value.toString(), MinClusterSecretLength);
+        !checked) {
+        return checked.error();
+    }
+    return AdminKey{name.value.toString(),
+                    role.value == QJsonValue(u"admin"_s) ? AdminRole::Admin : AdminRole::ReadOnly,
+                    key.value.toString().toUtf8()};
+}
+
+Result<void> setAdminKeys(AdminSettings &admin, const Input &in)
+{
+    Result<QList<AdminKey>> keys = arrayOf(in, u"an array of admin key objects"_s, &adminKey);
+    if (!keys) {
+        return keys.error();
+    }
+    admin.keys = std::move(keys).value();
+    return {};
+}
+
 using AppApply = Result<void> (*)(AppSettings &, const Input &);
 using ClusterApply = Result<void> (*)(ClusterSettings &, const Input &);
+using AdminApply = Result<void> (*)(AdminSettings &, const Input &);
 using NodeApply = Result<void> (*)(NodeSettings &, const Input &);
 
 template<AppApply Apply>
@@ -683,6 +762,12 @@ template<ClusterApply Apply>
 Result<void> onCluster(NodeSettings &settings, const Input &in)
 {
     return Apply(settings.cluster, in);
+}
+
+template<AdminApply Apply>
+Result<void> onAdmin(NodeSettings &settings, const Input &in)
+{
+    return Apply(settings.admin, in);
 }
 
 struct AppKey
@@ -759,8 +844,10 @@ constexpr NodeKey fileAndEnvironment(QLatin1StringView configKey,
 
 constexpr QLatin1StringView ProbeIntervalKey("cluster_probe_interval_ms");
 constexpr QLatin1StringView ProbeTimeoutKey("cluster_probe_timeout_ms");
+constexpr QLatin1StringView AdminCertificateKey("admin_tls_cert");
+constexpr QLatin1StringView AdminPrivateKeyKey("admin_tls_key");
 
-const std::array<NodeKey, 25> nodeKeys{{
+const std::array<NodeKey, 30> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -821,6 +908,17 @@ const std::array<NodeKey, 25> nodeKeys{{
         fileAndEnvironment("cluster_indirect_probes"_L1,
                            "DNOTIFIER_CLUSTER_INDIRECT_PROBES"_L1,
                            &onCluster<&setInteger<&ClusterSettings::indirectProbes, 0, 16>>),
+        {"admin_host"_L1, "DNOTIFIER_ADMIN_HOST"_L1, Flag::AdminHost, &CommandLine::adminHost,
+         &onAdmin<&setAddress<&AdminSettings::host>>},
+        {"admin_port"_L1, "DNOTIFIER_ADMIN_PORT"_L1, Flag::AdminPort, &CommandLine::adminPort,
+         &onAdmin<&setInteger<&AdminSettings::port, 0, 65535>>},
+        fileAndEnvironment(AdminCertificateKey,
+                           "DNOTIFIER_ADMIN_TLS_CERT"_L1,
+                           &onAdmin<&setAdminTlsFile<&AdminSettings::certificateFile>>),
+        fileAndEnvironment(AdminPrivateKeyKey,
+                           "DNOTIFIER_ADMIN_TLS_KEY"_L1,
+                           &onAdmin<&setAdminTlsFile<&AdminSettings::keyFile>>),
+        fileOnly("admin_keys"_L1, &onAdmin<&setAdminKeys>),
 }};
 
 // The settings being merged and, for each node key, the input that set it last: a check that
@@ -870,6 +968,22 @@ Result<void> checkProbeTimings(const Layers &layers)
     const Origin interval = originOf(layers, ProbeIntervalKey, cluster.probeIntervalMs);
     return Error{0, u"%1: %2 is not allowed; expected an integer smaller than %3, which is %4"_s
                             .arg(timeout.label, timeout.value, interval.label, interval.value)};
+}
+
+// A certificate is useless without its key, and a key alone would silently fall back to the
+// generated certificate the console has pinned, hiding the mistake.
+Result<void> checkAdminTlsPair(const Layers &layers)
+{
+    const AdminSettings &admin = layers.settings.admin;
+    if (admin.certificateFile.isEmpty() == admin.keyFile.isEmpty()) {
+        return {};
+    }
+    const QLatin1StringView missing =
+            admin.certificateFile.isEmpty() ? AdminCertificateKey : AdminPrivateKeyKey;
+    const QLatin1StringView given =
+            admin.certificateFile.isEmpty() ? AdminPrivateKeyKey : AdminCertificateKey;
+    return Error{0, u"%1 is set but %2 is not; the admin endpoint needs both or neither"_s
+                            .arg(given, missing)};
 }
 
 QStringList appKeyNames()
@@ -933,18 +1047,11 @@ Result<AppSettings> extraApp(const Input &in)
 
 Result<void> applyExtraApps(NodeSettings &settings, const Input &in)
 {
-    if (!in.value.isArray()) {
-        return wrongType(in, u"an array of app objects"_s);
+    Result<QList<AppSettings>> apps = arrayOf(in, u"an array of app objects"_s, &extraApp);
+    if (!apps) {
+        return apps.error();
     }
-    const QJsonArray array = in.value.toArray();
-    for (qsizetype i = 0; i < array.size(); ++i) {
-        const Result<AppSettings> app =
-                extraApp({u"apps[%1]"_s.arg(i), array.at(i), false, in.baseDir});
-        if (!app) {
-            return app.error();
-        }
-        settings.extraApps.append(*app);
-    }
+    settings.extraApps.append(std::move(apps).value());
     return {};
 }
 
@@ -1151,6 +1258,9 @@ Result<NodeSettings> resolveSettings(const CommandLine &commandLine,
     }
     if (const Result<void> timings = checkProbeTimings(layers); !timings) {
         return timings.error();
+    }
+    if (const Result<void> pair = checkAdminTlsPair(layers); !pair) {
+        return pair.error();
     }
 
     NodeSettings &settings = layers.settings;

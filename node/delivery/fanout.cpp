@@ -24,6 +24,9 @@ Broker::Publication Fanout::publish(const Config::AppSettings &app,
                                     Broker::ConnectionId except)
 {
     publication.createdMs = QDateTime::currentMSecsSinceEpoch();
+    if (m_observer) {
+        m_observer->accepted(app.id, publication);
+    }
     const bool sequenced = isSequenced(app, publication.channel);
     if (m_forwarder && sequenced && !m_forwarder->sequencesHere()) {
         m_forwarder->sendToSequencer(app.id, publication, except);
@@ -108,6 +111,9 @@ void Fanout::deliver(const Config::AppSettings &app,
                      const Broker::Publication &publication,
                      Broker::ConnectionId except)
 {
+    if (m_observer) {
+        m_observer->delivered(app.id, publication);
+    }
     QList<Broker::ConnectionId> pusherRecipients;
     QList<Broker::ConnectionId> centrifugeRecipients;
     const QList<Broker::ConnectionId> recipients =

@@ -13,12 +13,26 @@
 
 namespace DNotifier::Delivery {
 
+// Told about publications for the admin channel's channel rates and live tails.
+class PublicationObserver
+{
+public:
+    virtual ~PublicationObserver() = default;
+    // A publication accepted on this node, before it is stored or sent anywhere: each
+    // publication is accepted on exactly one node of the cluster.
+    virtual void accepted(const QString &appId, const Broker::Publication &publication) = 0;
+    // A publication delivered to this node's subscribers, wherever it was accepted.
+    virtual void delivered(const QString &appId, const Broker::Publication &publication) = 0;
+};
+
 class Fanout final
 {
 public:
     Fanout(Broker::Broker &broker, Outlet *outlet);
 
     void setForwarder(PeerForwarder *forwarder) { m_forwarder = forwarder; }
+
+    void setObserver(PublicationObserver *observer) { m_observer = observer; }
 
     // Whether the channel's publications are ordered by one node per region: it keeps
     // history, or it is a Pusher cache channel.
@@ -72,6 +86,7 @@ private:
     Broker::Broker &m_broker;
     Outlet *m_outlet;
     PeerForwarder *m_forwarder = nullptr;
+    PublicationObserver *m_observer = nullptr;
 };
 
 } // namespace DNotifier::Delivery

@@ -27,12 +27,34 @@ QByteArray number(const std::atomic<qint64> &value)
 
 } // namespace
 
+qsizetype utf8Length(QStringView text)
+{
+    qsizetype length = 0;
+    for (const QChar c : text) {
+        const char16_t unit = c.unicode();
+        // A surrogate pair is two units and four bytes: two for each half.
+        length += unit < 0x80 ? 1 : (unit < 0x800 || c.isSurrogate()) ? 2 : 3;
+    }
+    return length;
+}
+
 QByteArray renderMetrics(const NodeMetrics &metrics)
 {
     QByteArray out;
     out += "# HELP dnotifier_build_info The running version; always 1.\n"
            "# TYPE dnotifier_build_info gauge\n"
            "dnotifier_build_info{version=\"" DNOTIFIER_VERSION "\"} 1\n";
+    write(out, "dnotifier_client_messages_received_total", "counter",
+          "WebSocket text frames and HTTP API requests received from clients.",
+          number(metrics.clientMessagesReceived));
+    write(out, "dnotifier_client_received_bytes_total", "counter",
+          "Payload bytes of the client messages received.", number(metrics.clientBytesReceived));
+    write(out, "dnotifier_client_messages_sent_total", "counter",
+          "Frames delivered to client connections.", number(metrics.clientMessagesSent));
+    write(out, "dnotifier_client_sent_bytes_total", "counter",
+          "Payload bytes of the frames delivered to clients.", number(metrics.clientBytesSent));
+    write(out, "dnotifier_client_connections", "gauge", "Open client WebSocket connections.",
+          number(metrics.clientConnections));
     write(out, "dnotifier_peer_publications_sent_total", "counter",
           "Publications forwarded to peers, one per interested peer.",
           number(metrics.peerPublicationsSent));

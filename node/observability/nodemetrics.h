@@ -5,6 +5,7 @@
 // relaxed: a scrape needs each number to be current, not a snapshot consistent across them.
 
 #include <QByteArray>
+#include <QStringView>
 
 #include <atomic>
 
@@ -12,6 +13,14 @@ namespace DNotifier::Observability {
 
 struct NodeMetrics
 {
+    // Client traffic: WebSocket text frames and HTTP API requests in, frames out; bytes are
+    // UTF-8 payload bytes.
+    std::atomic<quint64> clientMessagesReceived{0};
+    std::atomic<quint64> clientBytesReceived{0};
+    std::atomic<quint64> clientMessagesSent{0};
+    std::atomic<quint64> clientBytesSent{0};
+    std::atomic<qint64> clientConnections{0};
+
     std::atomic<quint64> peerPublicationsSent{0};
     std::atomic<quint64> peerPublicationsReceived{0};
     std::atomic<quint64> gatewayPublicationsSent{0};
@@ -22,6 +31,9 @@ struct NodeMetrics
     std::atomic<qint64> regionGateway{0};
     std::atomic<quint64> clusterMembersDeclaredDead{0};
 };
+
+// The length of the text in UTF-8, without encoding it.
+qsizetype utf8Length(QStringView text);
 
 // The Prometheus text exposition of the metrics, with the build-info gauge.
 QByteArray renderMetrics(const NodeMetrics &metrics);

@@ -241,10 +241,15 @@ int Hub::terminateLocalUser(const QString &appId, const QString &userId)
 {
     const QList<ConnectionId> connections = m_broker.connectionsOfUser(appId, userId);
     for (ConnectionId id : connections) {
-        sendTo(id, Frames::error(4009, u"Connection terminated by the app"_s));
-        m_outlet->close(id, 4009, u"Terminated by the app"_s);
+        terminateConnection(id);
     }
     return int(connections.size());
+}
+
+void Hub::terminateConnection(ConnectionId id)
+{
+    sendTo(id, Frames::error(4009, u"Connection terminated by the app"_s));
+    m_outlet->close(id, 4009, u"Terminated by the app"_s);
 }
 
 const Config::AppSettings *Hub::appOf(ConnectionId id) const

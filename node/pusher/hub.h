@@ -56,6 +56,8 @@ public:
     void terminateUser(const QString &appId, const QString &userId);
     // Closes the user's connections on this node; returns how many.
     int terminateLocalUser(const QString &appId, const QString &userId);
+    // Closes one connection as terminate_connections would, with error 4009 first.
+    void terminateConnection(Broker::ConnectionId id);
 
     const Broker::Broker &broker() const { return m_broker; }
 

@@ -7,6 +7,7 @@ using namespace Qt::Literals::StringLiterals;
 QString startBanner(const Config::NodeSettings &settings,
                     quint16 port,
                     const ClusterBanner &cluster,
+                    const AdminBanner &admin,
                     bool freshCredentials,
                     const QString &credentialsFile)
 {
@@ -28,7 +29,21 @@ QString startBanner(const Config::NodeSettings &settings,
                     .arg(cluster.peerPort)
                     .arg(cluster.clusterId, settings.cluster.region,
                          cluster.newCluster ? u", new cluster"_s : QString());
+    QString adminHost = settings.admin.host.toString();
+    if (settings.admin.host.protocol() == QAbstractSocket::IPv6Protocol) {
+        adminHost = u"[%1]"_s.arg(adminHost);
+    }
+    text += u"Admin channel on wss://%1:%2/admin\n"_s.arg(adminHost).arg(admin.port);
+    text += u"  certificate SHA-256 fingerprint %1\n"_s.arg(admin.fingerprint);
     text += u"Data directory: %1\n"_s.arg(settings.dataDir);
+    if (!admin.newKeys.isEmpty()) {
+        text += u"\nAdmin keys for the console were created (kept in %1, mode 0600):\n"_s.arg(
+                admin.keysFile);
+        for (const Config::AdminKey &key : admin.newKeys) {
+            text += u"  %1 %2\n"_s.arg(QString(key.name + u':').leftJustified(10),
+                                       QString::fromUtf8(key.key));
+        }
+    }
     if (freshCredentials) {
         text += u"\nA default app was created (kept in %1, mode 0600):\n"_s.arg(credentialsFile);
         text += u"  app id: %1\n  key:    %2\n  secret: %3\n"_s.arg(app.id,

@@ -16,9 +16,19 @@ struct ClusterBanner
     bool newCluster = false;
 };
 
+struct AdminBanner
+{
+    quint16 port = 0;
+    QString fingerprint;
+    // Shown only on the start that made them.
+    QList<Config::AdminKey> newKeys;
+    QString keysFile;
+};
+
 QString startBanner(const Config::NodeSettings &settings,
                     quint16 port,
                     const ClusterBanner &cluster,
+                    const AdminBanner &admin,
                     bool freshCredentials,
                     const QString &credentialsFile);
 

@@ -1,5 +1,6 @@
 #include "noderuntime.h"
 
+#include <node/admin/adminserver.h>
 #include <node/apps/appregistry.h>
 #include <node/centrifuge/hub.h>
 #include <node/cluster/cluster.h>
@@ -47,6 +48,9 @@ NodeRuntime::NodeRuntime(const Config::NodeSettings &settings,
 
 NodeRuntime::~NodeRuntime()
 {
+    // The admin server reads the cluster, the broker and the workers.
+    m_fanout.setObserver(nullptr);
+    delete m_admin;
     // Workers go first: their sessions post to the hub until their threads stop.
     delete m_acceptor;
     m_threads.clear();
@@ -101,6 +105,10 @@ Result<void> NodeRuntime::start()
         m_threads.push_back(std::move(thread));
     }
 
+    if (const Result<void> admin = startAdmin(apps); !admin) {
+        return admin.error();
+    }
+
     m_acceptor = new Transport::Acceptor(m_workers, m_budget.get());
     if (!m_acceptor->listen(m_settings.host, m_settings.port)) {
         return Error{0, u"Cannot listen on %1:%2: %3"_s.arg(m_settings.host.toString())
@@ -116,6 +124,13 @@ Result<void> NodeRuntime::start()
 
 void NodeRuntime::shutDown()
 {
+    if (m_shuttingDown) {
+        return;
+    }
+    m_shuttingDown = true;
+    if (m_admin) {
+        m_admin->setDraining();
+    }
     qCInfo(lcNode) << "shutting down: leaving the cluster, closing client connections";
     if (m_cluster) {
         m_cluster->leave();
@@ -148,6 +163,71 @@ void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &
             &Webhooks::Dispatcher::report);
     thread->start();
     m_threads.push_back(std::move(thread));
+}
+
+Result<void> NodeRuntime::startAdmin(const std::shared_ptr<const Apps::AppRegistry> &apps)
+{
+    const Config::AdminSettings &settings = m_settings.admin;
+    const Result<Admin::StoredAdminKeys> stored = Admin::loadOrCreateAdminKeys(m_settings.dataDir);
+    if (!stored) {
+        return stored.error();
+    }
+    const Result<Transport::TlsIdentity> tls =
+            settings.certificateFile.isEmpty()
+                    ? Transport::loadOrCreateTlsIdentity(m_settings.dataDir,
+                                                         Admin::AdminCertificateFileName,
+                                                         Admin::AdminKeyFileName,
+                                                         u"dnotifier admin"_s)
+                    : Transport::loadTlsIdentity(settings.certificateFile, settings.keyFile);
+    if (!tls) {
+        return Error{0, u"admin channel certificate: "_s + tls.error().message};
+    }
+
+    Admin::AdminDependencies deps;
+    deps.commands.settings = m_settings;
+    deps.commands.apps = apps;
+    deps.commands.clusterSecret = m_clusterSecret;
+    deps.commands.peerPort = [this] { return peerPort(); };
+    deps.commands.pusherHub = m_hub;
+    deps.commands.centrifugeHub = m_centrifugeHub;
+    deps.commands.kick = [this](Broker::ConnectionId id) {
+        if (Broker::protocolOf(id) == Broker::Protocol::Centrifuge) {
+            return m_centrifugeHub->disconnectConnection(id);
+        }
+        if (!m_broker.hasConnection(id)) {
+            return false;
+        }
+        m_hub->terminateConnection(id);
+        return true;
+    };
+    // After the reply has gone out: the drain closes the admin connection with the rest.
+    deps.commands.drain = [this] {
+        QTimer::singleShot(ShutdownGraceMs, this, &NodeRuntime::shutDown);
+    };
+    deps.broker = &m_broker;
+    deps.cluster = m_cluster;
+    deps.metrics = &m_metrics;
+    deps.workers = m_workers;
+    deps.userOf = [this](Broker::ConnectionId id) {
+        return Broker::protocolOf(id) == Broker::Protocol::Centrifuge ? m_centrifugeHub->userOf(id)
+                                                                      : m_broker.userOf(id);
+    };
+    deps.clusterId = m_clusterId;
+    deps.keys = stored->keys + settings.keys;
+    deps.tls = *tls;
+    deps.startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_admin = new Admin::AdminServer(std::move(deps), this);
+    if (const Result<void> listening = m_admin->listen(settings.host, settings.port); !listening) {
+        return listening;
+    }
+    m_fanout.setObserver(m_admin);
+    m_adminEndpoint.port = m_admin->port();
+    m_adminEndpoint.fingerprint = m_admin->fingerprint();
+    m_adminEndpoint.keysFile = stored->filePath;
+    if (stored->freshlyGenerated) {
+        m_adminEndpoint.newKeys = stored->keys;
+    }
+    return {};
 }
 
 void NodeRuntime::startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps)

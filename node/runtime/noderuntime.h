@@ -36,6 +36,10 @@ class ClusterNode;
 struct ClusterIdentityView;
 } // namespace DNotifier::Cluster
 
+namespace DNotifier::Admin {
+class AdminServer;
+}
+
 namespace DNotifier::Transport {
 class Acceptor;
 class IoWorker;
@@ -63,6 +67,17 @@ public:
     quint16 port() const;
     quint16 peerPort() const;
 
+    struct AdminEndpoint
+    {
+        quint16 port = 0;
+        QString fingerprint;
+        // Set only on the start that made the admin keys, so they are shown once.
+        QList<Config::AdminKey> newKeys;
+        QString keysFile;
+    };
+
+    AdminEndpoint adminEndpoint() const { return m_adminEndpoint; }
+
     Pusher::Hub *hub() const { return m_hub; }
 
     void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) override;
@@ -81,6 +96,7 @@ private:
 
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
     void startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
+    Result<void> startAdmin(const std::shared_ptr<const Apps::AppRegistry> &apps);
 
     Config::NodeSettings m_settings;
     QString m_clusterId;
@@ -97,7 +113,10 @@ private:
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
     QList<Transport::IoWorker *> m_workers;
     Transport::Acceptor *m_acceptor = nullptr;
+    Admin::AdminServer *m_admin = nullptr;
+    AdminEndpoint m_adminEndpoint;
     QTimer m_stateCleanup;
+    bool m_shuttingDown = false;
 };
 
 } // namespace DNotifier::Runtime

@@ -85,14 +85,47 @@ void IoWorker::adopt(qintptr descriptor)
 
 void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame)
 {
+    quint64 sent = 0;
     for (Broker::ConnectionId id : recipients) {
         if (Broker::protocolOf(id) == Broker::Protocol::Centrifuge) {
             if (Centrifuge::Session *session = m_centrifugeSessions.value(id)) {
                 session->send(frame);
+                ++sent;
             }
         } else if (Pusher::Session *session = m_sessions.value(id)) {
             session->send(frame);
+            ++sent;
         }
+    }
+    if (m_context.metrics && sent > 0) {
+        m_context.metrics->clientMessagesSent.fetch_add(sent, std::memory_order_relaxed);
+        m_context.metrics->clientBytesSent.fetch_add(sent
+                                                             * quint64(Observability::utf8Length(
+                                                                     frame)),
+                                                     std::memory_order_relaxed);
+    }
+}
+
+void IoWorker::track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId)
+{
+    m_facts.insert(id, {id, appId, socket->peerAddress().toString(),
+                        QDateTime::currentMSecsSinceEpoch()});
+    Observability::NodeMetrics *metrics = m_context.metrics;
+    if (!metrics) {
+        return;
+    }
+    metrics->clientConnections.fetch_add(1, std::memory_order_relaxed);
+    connect(socket, &QWebSocket::textMessageReceived, this, [metrics](const QString &message) {
+        metrics->clientMessagesReceived.fetch_add(1, std::memory_order_relaxed);
+        metrics->clientBytesReceived.fetch_add(quint64(Observability::utf8Length(message)),
+                                               std::memory_order_relaxed);
+    });
+}
+
+void IoWorker::untrack(Broker::ConnectionId id)
+{
+    if (m_facts.remove(id) && m_context.metrics) {
+        m_context.metrics->clientConnections.fetch_sub(1, std::memory_order_relaxed);
     }
 }
 
@@ -140,6 +173,11 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
         response.body = Observability::renderMetrics(*m_context.metrics);
         respond(httpId, response);
         return;
+    }
+    if (m_context.metrics) {
+        m_context.metrics->clientMessagesReceived.fetch_add(1, std::memory_order_relaxed);
+        m_context.metrics->clientBytesReceived.fetch_add(quint64(request.body.size()),
+                                                         std::memory_order_relaxed);
     }
     auto reply = [this, httpId](const Http::Response &response) {
         // Called on the broker thread for answers that needed broker state.
@@ -225,6 +263,7 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Pusher);
+    track(socket.get(), id, app->id);
     auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
                                         timeouts, this);
     m_sessions.insert(id, session);
@@ -234,6 +273,7 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
                 if (!done) {
                     return;
                 }
+                untrack(finishedId);
                 m_context.apps->closeConnection(appId);
                 Pusher::Hub *hub = m_context.hub;
                 QMetaObject::invokeMethod(hub,
@@ -268,6 +308,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
     timings.pingMs = qMin<qint64>(25, m_context.settings.activityTimeoutSeconds) * 1000;
     timings.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Centrifuge);
+    track(socket.get(), id, app->id);
     auto *session = new Centrifuge::Session(std::move(socket), transport, id, *app,
                                             m_context.apps->tokenKeys(app->id),
                                             m_context.centrifugeHub, timings, this);
@@ -278,6 +319,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
                 if (!done) {
                     return;
                 }
+                untrack(finishedId);
                 m_context.apps->closeConnection(appId);
                 Centrifuge::Hub *hub = m_context.centrifugeHub;
                 QMetaObject::invokeMethod(hub,

@@ -41,7 +41,16 @@ struct WorkerContext
     Centrifuge::Hub *centrifugeHub = nullptr;
     Config::NodeSettings settings;
     SocketBudget *budget = nullptr;
-    const Observability::NodeMetrics *metrics = nullptr;
+    Observability::NodeMetrics *metrics = nullptr;
+};
+
+// What the console lists about one client connection (see the admin connections stream).
+struct ConnectionFacts
+{
+    Broker::ConnectionId id = 0;
+    QString appId;
+    QString address;
+    qint64 connectedMs = 0;
 };
 
 class IoWorker final : public QObject
@@ -58,6 +67,8 @@ public:
     void respond(quint64 httpId, const Http::Response &response);
     // Closes every client connection with its protocol's "server going away, reconnect" code.
     void closeAll();
+
+    QList<ConnectionFacts> connectionFacts() const { return m_facts.values(); }
 
 private:
     Broker::ConnectionId nextId(Broker::Protocol protocol) const;
@@ -77,6 +88,9 @@ private:
                       int code,
                       const QString &message);
     void sweep();
+    // Counts the socket's incoming frames and keeps its facts while the session lives.
+    void track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId);
+    void untrack(Broker::ConnectionId id);
 
     int m_index;
     WorkerContext m_context;
@@ -86,6 +100,7 @@ private:
     QHash<Broker::ConnectionId, Pusher::Session *> m_sessions;
     QHash<Broker::ConnectionId, Centrifuge::Session *> m_centrifugeSessions;
     QHash<quint64, Http::HttpConnection *> m_http;
+    QHash<Broker::ConnectionId, ConnectionFacts> m_facts;
     // TCP sockets in the WebSocket handshake, by peer, until their session starts.
     QHash<QPair<QString, quint16>, QPointer<QTcpSocket>> m_upgrading;
     QTimer m_sweepTimer;

@@ -110,7 +110,7 @@ test('a token key file that cannot be read or holds no key stops the start with 
     const config = path.join(keyDir, 'bad.json');
     fs.writeFileSync(config, JSON.stringify({ app: { id: '1', key: 'k', secret: 's', token_key_file: file } }));
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DNOTIFIER_')));
-    const result = spawnSync(bin, ['--config', config, '--data-dir', path.join(keyDir, 'data'), '--port', '0', '--peer-port', '0'],
+    const result = spawnSync(bin, ['--config', config, '--data-dir', path.join(keyDir, 'data'), '--port', '0', '--peer-port', '0', '--admin-port', '0'],
       { env, encoding: 'utf8', timeout: 20_000 });
     assert.equal(result.status, 2, result.stderr);
     for (const word of words) assert.ok(result.stderr.includes(word), `${word} in: ${result.stderr}`);

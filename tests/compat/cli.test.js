@@ -30,7 +30,7 @@ function cleanEnv(home, extra = {}) {
     if (!key.startsWith('DNOTIFIER_') && key !== 'XDG_DATA_HOME') env[key] = value;
   }
   // A free peer port: the default 6002 would collide between nodes of parallel test runs.
-  return { ...env, HOME: home, DNOTIFIER_PEER_PORT: '0', ...extra };
+  return { ...env, HOME: home, DNOTIFIER_PEER_PORT: '0', DNOTIFIER_ADMIN_PORT: '0', ...extra };
 }
 
 function runOnce(args, env) {

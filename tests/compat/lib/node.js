@@ -6,8 +6,9 @@
 // * Every node gets a fresh temporary directory (fs.mkdtemp) holding its JSON config file and
 //   its data dir; both are removed when the node stops.
 // * The node is started with `--config FILE --data-dir DIR --port 0 --host 127.0.0.1
-//   --peer-port 0` and the ports it picked are read from the stdout lines
-//   "Listening on http://127.0.0.1:PORT" and "Peer links on 127.0.0.1:PORT".
+//   --peer-port 0 --admin-port 0` and the ports it picked are read from the stdout lines
+//   "Listening on http://127.0.0.1:PORT", "Peer links on 127.0.0.1:PORT" and
+//   "Admin channel on wss://127.0.0.1:PORT/admin" (with the certificate fingerprint after it).
 // * The process is always stopped by its PID: SIGTERM, then SIGKILL after 5 s. useNode()
 //   does that in an after() hook; a process 'exit' / signal handler does it too, so a crash of
 //   the test file or a failing test never leaves a node running.
@@ -27,6 +28,7 @@ const { cleanupAll } = require('./cleanup');
 const HOST = '127.0.0.1';
 const LISTEN_RE = /Listening on http:\/\/127\.0\.0\.1:(\d+)/;
 const PEER_RE = /Peer links on 127\.0\.0\.1:(\d+)/;
+const ADMIN_RE = /Admin channel on wss:\/\/127\.0\.0\.1:(\d+)\/admin\n\s+certificate SHA-256 fingerprint ([0-9A-F:]{95})\n/;
 const STARTUP_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 const LOG_CAP_BYTES = 256 * 1024;
@@ -159,7 +161,7 @@ class DNotifierNode {
     this.configFile = configFile;
     this.dataDir = dataDir;
 
-    const args = ['--config', configFile, '--data-dir', dataDir, '--port', '0', '--host', HOST, '--peer-port', '0'];
+    const args = ['--config', configFile, '--data-dir', dataDir, '--port', '0', '--host', HOST, '--peer-port', '0', '--admin-port', '0'];
     // The node reads DNOTIFIER_* environment variables as a config layer: keep the test's own
     // (DNOTIFIER_NODE_BIN, ...) and any left in the shell away from it.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DNOTIFIER_')));
@@ -216,7 +218,7 @@ class DNotifierNode {
         finish(
           reject,
           new Error(
-            `dnotifier-node (${bin}) printed no "Listening on" and "Peer links on" lines ` +
+            `dnotifier-node (${bin}) printed no "Listening on", "Peer links on" and "Admin channel on" lines ` +
               `within ${STARTUP_TIMEOUT_MS / 1000} s.\nstdout:\n${tail(this.stdout)}\n` +
               `stderr:\n${tail(this.stderr)}`,
           ),
@@ -229,8 +231,11 @@ class DNotifierNode {
         lineBuffer += chunk;
         const match = LISTEN_RE.exec(lineBuffer);
         const peer = PEER_RE.exec(lineBuffer);
-        if (match && peer) {
+        const admin = ADMIN_RE.exec(lineBuffer);
+        if (match && peer && admin) {
           this.peerPort = Number(peer[1]);
+          this.adminPort = Number(admin[1]);
+          this.adminFingerprint = admin[2];
           finish(resolve, Number(match[1]));
         }
         else if (lineBuffer.length > 65536) lineBuffer = lineBuffer.slice(-1024);
@@ -291,6 +296,13 @@ class DNotifierNode {
     liveNodes.delete(this);
     this._removeTempDirSync();
     return this.exitInfo;
+  }
+
+  // For a test that makes the node exit on its own (a drain): resolves with {code, signal}
+  // once it has, without reporting the exit as unexpected.
+  expectExit() {
+    this.stopping = true;
+    return this._exited;
   }
 
   // "127.0.0.1:PORT" of the peer listener, for other nodes' seed lists.

@@ -142,6 +142,9 @@ private Q_SLOTS:
     void unreadableConfigFile_data();
     void unreadableConfigFile();
     void distinctAppsCheckedAgainAfterFilling();
+    void adminEndpointSettings();
+    void badAdminSettings_data();
+    void badAdminSettings();
 
 private:
     Result<NodeSettings> resolve(const QStringList &flags, const QStringList &env = {});
@@ -896,7 +899,7 @@ void tst_SettingsLoader::unknownKeys_data()
 
     QTest::newRow("an unknown top-level key lists the allowed ones")
             << R"({"prot": 6001})"_ba << NoEnv << NoFlags
-            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, host, io_threads, join, max_http_body_bytes, node_name, peer_host, peer_port, peer_tls, pong_timeout, port, region, seeds, webhook_leave_delay, webhook_retry_seconds"_s;
+            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, admin_host, admin_keys, admin_port, admin_tls_cert, admin_tls_key, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, host, io_threads, join, max_http_body_bytes, node_name, peer_host, peer_port, peer_tls, pong_timeout, port, region, seeds, webhook_leave_delay, webhook_retry_seconds"_s;
     QTest::newRow("an unknown app key lists the allowed ones")
             << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
@@ -1358,6 +1361,69 @@ void tst_SettingsLoader::distinctAppsCheckedAgainAfterFilling()
     QVERIFY(!distinct);
     QVERIFY2(distinct.error().message.contains(u"apps[0].id: \"123456\""_s),
              qPrintable(distinct.error().message));
+}
+
+void tst_SettingsLoader::adminEndpointSettings()
+{
+    const AdminSettings defaults;
+    QCOMPARE(defaults.host, QHostAddress(QHostAddress::LocalHost));
+    QCOMPARE(defaults.port, quint16(6003));
+    const QString config = writeFile(*m_dir, R"({"admin_host": "::1", "admin_port": 7003,
+        "admin_tls_cert": "certs/admin.pem", "admin_tls_key": "certs/admin.key",
+        "admin_keys": [{"name": "ops@example", "role": "admin", "key": "0123456789abcdef0123"},
+                       {"name": "viewer", "role": "read-only", "key": "fedcba9876543210fedc"}]})"_ba);
+    const Result<NodeSettings> settings =
+            resolve({u"--config"_s, config, u"--admin-port"_s, u"0"_s});
+    QVERIFY2(settings, qPrintable(settings.error().message));
+    QCOMPARE(settings->admin.host, QHostAddress(u"::1"_s));
+    QCOMPARE(settings->admin.port, quint16(0));
+    QCOMPARE(settings->admin.certificateFile, QDir(m_dir->path()).filePath(u"certs/admin.pem"_s));
+    QCOMPARE(settings->admin.keyFile, QDir(m_dir->path()).filePath(u"certs/admin.key"_s));
+    QCOMPARE(settings->admin.keys.size(), 2);
+    QCOMPARE(settings->admin.keys.at(0).name, u"ops@example"_s);
+    QCOMPARE(settings->admin.keys.at(0).role, AdminRole::Admin);
+    QCOMPARE(settings->admin.keys.at(1).role, AdminRole::ReadOnly);
+    QCOMPARE(settings->admin.keys.at(1).key, "fedcba9876543210fedc"_ba);
+    const Result<NodeSettings> fromEnv = resolve({}, {u"DNOTIFIER_ADMIN_HOST=0.0.0.0"_s});
+    QVERIFY2(fromEnv, qPrintable(fromEnv.error().message));
+    QCOMPARE(fromEnv->admin.host, QHostAddress(QHostAddress::AnyIPv4));
+}
+
+void tst_SettingsLoader::badAdminSettings_data()
+{
+    addRejectionColumns();
+    QTest::newRow("an admin port out of range")
+            << NoFile << NoEnv << QStringList{u"--admin-port"_s, u"70000"_s}
+            << u"--admin-port: \"70000\" is not allowed; expected an integer from 0 to 65535"_s;
+    QTest::newRow("a certificate without its key")
+            << R"({"admin_tls_cert": "a.pem"})"_ba << NoEnv << NoFlags
+            << u"admin_tls_cert is set but admin_tls_key is not; the admin endpoint needs both or neither"_s;
+    QTest::newRow("a key without its certificate")
+            << NoFile << QStringList{u"DNOTIFIER_ADMIN_TLS_KEY=a.key"_s} << NoFlags
+            << u"admin_tls_key is set but admin_tls_cert is not"_s;
+    QTest::newRow("admin keys that are not a list")
+            << R"({"admin_keys": {"name": "a"}})"_ba << NoEnv << NoFlags
+            << u"admin_keys: {\"name\":\"a\"} has the wrong type (an object); expected an array of admin key objects"_s;
+    QTest::newRow("an admin key with an unknown role")
+            << R"({"admin_keys": [{"name": "a", "role": "root", "key": "0123456789abcdef"}]})"_ba
+            << NoEnv << NoFlags
+            << u"admin_keys[0].role: \"root\" is not allowed; expected \"admin\" or \"read-only\""_s;
+    QTest::newRow("an admin key too short to guard anything")
+            << R"({"admin_keys": [{"name": "a", "role": "admin", "key": "short"}]})"_ba << NoEnv
+            << NoFlags
+            << u"admin_keys[0].key: a value of 5 characters (not shown) is not allowed; expected 16 to"_s;
+    QTest::newRow("an admin key without a name")
+            << R"({"admin_keys": [{"role": "admin", "key": "0123456789abcdef"}]})"_ba << NoEnv
+            << NoFlags
+            << u"admin_keys[0].name is missing; every admin key needs a name, role and key"_s;
+    QTest::newRow("an unknown field in an admin key")
+            << R"({"admin_keys": [{"name": "a", "role": "admin", "key": "0123456789abcdef", "ttl": 1}]})"_ba
+            << NoEnv << NoFlags << u"unknown key \"admin_keys[0].ttl\""_s;
+}
+
+void tst_SettingsLoader::badAdminSettings()
+{
+    verifyRejected();
 }
 
 QTEST_GUILESS_MAIN(tst_SettingsLoader)

@@ -1,0 +1,118 @@
+#pragma once
+
+// The admin channel's endpoint (docs/admin-protocol.md): a TLS WebSocket listener on its own
+// port, the keys and login limits, the audit log, and the cluster-wide views its streams
+// show. Once a second it samples this node's activity, sends its status to the other nodes
+// and refreshes every open stream. It watches publications for channel rates and tails.
+// Lives on the broker thread.
+
+#include "activitysampler.h"
+#include "admincommands.h"
+#include "adminkeys.h"
+#include "auditlog.h"
+#include "clusterview.h"
+#include "listings.h"
+#include "loginlimiter.h"
+#include "streamview.h"
+
+#include <node/broker/broker.h>
+#include <node/delivery/fanout.h>
+#include <node/transport/tlsidentity.h>
+
+#include <QHash>
+#include <QMultiHash>
+#include <QObject>
+#include <QTimer>
+
+class QWebSocketServer;
+
+namespace DNotifier::Cluster {
+class ClusterNode;
+}
+
+namespace DNotifier::Transport {
+class IoWorker;
+}
+
+namespace DNotifier::Admin {
+
+class AdminSession;
+
+struct AdminDependencies
+{
+    CommandTargets commands;
+    Broker::Broker *broker = nullptr;
+    Cluster::ClusterNode *cluster = nullptr;
+    const Observability::NodeMetrics *metrics = nullptr;
+    QList<Transport::IoWorker *> workers;
+    // The user a connection signed in as, whichever protocol it speaks.
+    std::function<QString(Broker::ConnectionId)> userOf;
+    QString clusterId;
+    QList<Config::AdminKey> keys;
+    Transport::TlsIdentity tls;
+    qint64 startedMs = 0;
+};
+
+class AdminServer final : public QObject, public Delivery::PublicationObserver
+{
+    Q_OBJECT
+
+public:
+    explicit AdminServer(AdminDependencies dependencies, QObject *parent = nullptr);
+    ~AdminServer() override;
+
+    Result<void> listen(const QHostAddress &host, quint16 port);
+    quint16 port() const;
+    // SHA-256 of the certificate, as the console pins it.
+    QString fingerprint() const;
+
+    void setDraining() { m_draining = true; }
+
+    void accepted(const QString &appId, const Broker::Publication &publication) override;
+    void delivered(const QString &appId, const Broker::Publication &publication) override;
+
+    // For the sessions.
+    Result<Config::AdminKey> login(const QString &address,
+                                   const QByteArray &key,
+                                   const QString &client);
+    qint64 retryAfterMs(const QString &address) const;
+    QJsonObject helloResult(const Config::AdminKey &key, int protocol) const;
+    Result<StreamView> streamView(const QString &kind, const QJsonObject &params) const;
+    Result<QJsonObject> command(const Config::AdminKey &key,
+                                const QString &address,
+                                const QString &method,
+                                const QJsonObject &params);
+    void addTail(AdminSession *session, int stream, const QJsonObject &params);
+    void removeTail(AdminSession *session, int stream);
+    void removeTails(AdminSession *session);
+
+private:
+    struct TailRef
+    {
+        AdminSession *session = nullptr;
+        int stream = 0;
+    };
+
+    void onNewConnection();
+    void tick();
+    void gatherConnectionFacts();
+    NodeStatus ownStatus() const;
+    ClusterSnapshot snapshot() const;
+    QList<ConnectionRow> connectionRows() const;
+
+    AdminDependencies m_deps;
+    AdminKeyring m_keyring;
+    LoginLimiter m_limiter;
+    AuditLog m_audit;
+    ActivitySampler m_sampler;
+    QWebSocketServer *m_listener;
+    QList<AdminSession *> m_sessions;
+    QTimer m_tick;
+    bool m_draining = false;
+    // Tails by "app\nchannel".
+    QMultiHash<QString, TailRef> m_tails;
+    // The last connection facts each I/O worker reported, by worker index.
+    QHash<int, QList<Transport::ConnectionFacts>> m_facts;
+};
+
+} // namespace DNotifier::Admin

@@ -1,0 +1,93 @@
+'use strict';
+
+// The admin channel of one node shows and manages the whole cluster: topology with links and
+// their round trips, channels and traffic of every node, commands that reach clients on other
+// nodes, a join token that admits a new node, and a node's failure seen as a delta.
+
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const { DNotifierNode } = require('../compat/lib/node');
+const h = require('../compat/lib/helpers');
+const cf = require('../compat/lib/centrifuge');
+const { adminSession, Collection } = require('../compat/lib/admin');
+const { useCluster, waitForMembers } = require('./lib/cluster');
+
+const nodes = useCluster(2, {}, (i) => ({ region: i === 0 ? 'eu' : 'us' }));
+const T = { timeout: 90_000 };
+
+test('topology: every node, its region and the gateway link with a measured round trip', T, async () => {
+  const [n1, n2] = nodes;
+  const admin = await adminSession(n1);
+  const { stream, snapshot } = await admin.subscribe({ stream: 'topology' });
+  const topology = new Collection(admin, stream, 'nodes', snapshot);
+  const links = new Collection(admin, stream, 'links', snapshot);
+  assert.equal(topology.items.size, 2);
+  const byName = Object.fromEntries([...topology.items.values()].map((n) => [n.name, n]));
+  assert.deepEqual([byName.N1.region, byName.N2.region], ['eu', 'us']);
+  assert.deepEqual([byName.N1.self, byName.N2.self], [true, false]);
+  assert.deepEqual([byName.N1.state, byName.N2.state], ['alive', 'alive']);
+  // Each node is its region's only member, hence its gateway.
+  assert.deepEqual([byName.N1.gateway, byName.N2.gateway], [true, true]);
+  assert.equal(byName.N2.address, n2.peerAddress);
+  // N2's own figures arrive with its status.
+  await topology.until((c) => c.get(byName.N2.key).version === '0.1.0', "N2's version");
+
+  const key = [byName.N1.key, byName.N2.key].sort().join('|');
+  const link = await links.until((c) => typeof c.get(key)?.rtt_ms === 'number' && c.get(key), 'a measured link');
+  assert.ok(link.rtt_ms > 0 && link.rtt_ms < 1000, JSON.stringify(link));
+});
+
+test('channels and traffic of another node, with its publication rate', T, async () => {
+  const [n1, n2] = nodes;
+  const admin = await adminSession(n1);
+  const channel = h.uniq('far-');
+  const far = await h.open(n2);
+  await h.subOk(far, channel);
+  const { stream, snapshot } = await admin.subscribe({ stream: 'channels', filter: channel });
+  const channels = new Collection(admin, stream, 'channels', snapshot);
+  const key = `${n1.app.id}/${channel}`;
+  await channels.until((c) => c.get(key)?.subscribers === 1, 'the channel subscribed on N2');
+  // Published through N2 only: N1 learns the rate from N2's status.
+  for (let i = 0; i < 10; ++i) await h.triggerOk(n2, channel, 'tick', String(i));
+  await channels.until((c) => c.get(key)?.rate >= 1, "the channel's rate on N2");
+
+  const traffic = await admin.subscribe({ stream: 'traffic' });
+  const sample = await admin.waitEvent(traffic.stream, (e) => e.data.nodes?.length === 2, 'a sample of both nodes');
+  const total = sample.data.nodes.reduce((sum, n) => sum + n.connections, 0);
+  assert.equal(sample.data.total.connections, total);
+  assert.ok(total >= 1);
+});
+
+test('terminate_user through N1 closes the user on N2', T, async () => {
+  const [n1, n2] = nodes;
+  const admin = await adminSession(n1);
+  const { client } = await cf.rawConnected(n2, await cf.connToken(n2.app, { sub: 'dave' }));
+  const pusherDave = await h.open(n2);
+  await h.signinOk(pusherDave, { id: 'dave' });
+  await admin.ok('terminate_user', { app: n1.app.id, user: 'dave' });
+  assert.equal((await client.closed).code, 3503);
+  assert.equal((await pusherDave.waitClose()).code, 4009);
+});
+
+test('a join token from the console admits a new node, which then fails and shows dead', T, async () => {
+  const [n1] = nodes;
+  const admin = await adminSession(n1);
+  const { stream, snapshot } = await admin.subscribe({ stream: 'topology' });
+  const topology = new Collection(admin, stream, 'nodes', snapshot);
+  const { token } = await admin.ok('create_join_token', { ttl: 600 });
+  const joiner = new DNotifierNode({ join: token, node_name: 'N3', region: 'eu' }, 'N3');
+  try {
+    await joiner.start();
+    await waitForMembers([n1, joiner], 3);
+    const added = await topology.until(
+      (c) => [...c.items.values()].find((n) => n.name === 'N3' && n.state === 'alive'),
+      'N3 alive in the topology',
+    );
+    assert.equal(added.region, 'eu');
+    joiner.signal('SIGKILL');
+    await topology.until((c) => ['suspect', 'dead'].includes(c.get(added.key)?.state) || !c.items.has(added.key),
+      'N3 no longer alive');
+  } finally {
+    await joiner.stop();
+  }
+});
