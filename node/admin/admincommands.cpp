@@ -164,7 +164,7 @@ Result<QJsonObject> kick(const CommandTargets &targets, const QJsonObject &param
     const quint64 connection = id->toULongLong(&numeric);
     if (!numeric || !targets.kick(connection)) {
         return adminError(ErrorCode::NotFound,
-                          u"no connection \"%1\" on this node"_s.arg(id->left(64)));
+                          u"no connection \"%1\" on node %2"_s.arg(id->left(64), targets.nodeId()));
     }
     return QJsonObject{};
 }
@@ -250,7 +250,6 @@ QJsonObject auditedParams(const QString &method, const QJsonObject &params)
     if (method == "publish"_L1) {
         kept.insert("data"_L1, u"(%1 bytes)"_s.arg(params.value("data"_L1).toString().size()));
     }
-    kept.remove("key"_L1);
     return kept;
 }
 

@@ -34,6 +34,7 @@ struct CommandTargets
     // Closes one of this node's connections as an operator's kick; false when it has none
     // with that id.
     std::function<bool(quint64)> kick;
+    std::function<QString()> nodeId;
     std::function<void()> drain;
 };
 

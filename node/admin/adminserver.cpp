@@ -9,6 +9,9 @@
 #include <node/transport/ioworker.h>
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -23,10 +26,24 @@ constexpr int TickMs = 1000;
 constexpr qint64 StatusFreshMs = 5000;
 constexpr qsizetype MaxSessions = 64;
 constexpr int CloseTryAgainLater = 1013;
+// How long another node has to answer a request.
+constexpr qint64 AnswerTimeoutMs = 5000;
+// Connections one node lists for another at most: a page reaches at most this far.
+constexpr int MaxRemoteRows = 1000;
 
 QString tailKey(const QString &appId, const QString &channel)
 {
     return appId + u'\n' + channel;
+}
+
+int remoteRowCap(const ListQuery &query)
+{
+    return qMin(query.offset + query.limit, MaxRemoteRows);
+}
+
+QString remoteListKey(const ListQuery &query)
+{
+    return query.app + u'\n' + query.filter + u'\n' + QString::number(remoteRowCap(query));
 }
 
 } // namespace
@@ -46,6 +63,8 @@ AdminServer::AdminServer(AdminDependencies dependencies, QObject *parent)
     });
     m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, &AdminServer::tick);
+    connect(m_deps.cluster, &Cluster::ClusterNode::adminReceived, this,
+            &AdminServer::onAdminReceived);
 }
 
 AdminServer::~AdminServer()
@@ -205,7 +224,18 @@ Result<StreamView> AdminServer::streamView(const QString &kind, const QJsonObjec
         if (!query) {
             return query.error();
         }
-        const ListPage page = connectionPage(connectionRows(), m_deps.cluster->nodeId(), *query);
+        QList<QJsonObject> items =
+                connectionItems(connectionRows(), m_deps.cluster->nodeId(), *query);
+        int total = int(items.size());
+        const QHash<QString, RemoteList> remote = m_remoteConnections.value(remoteListKey(*query));
+        // A node that stopped answering drops out once its last answer is stale.
+        for (auto it = remote.cbegin(); it != remote.cend(); ++it) {
+            if (now - it->receivedMs <= StatusFreshMs) {
+                items += it->items;
+                total += it->total;
+            }
+        }
+        const ListPage page = connectionPage(std::move(items), total, *query);
         view.collections.insert(u"connections"_s, keyedItems(page.items));
         view.fields.insert("total"_L1, page.total);
         return view;
@@ -223,36 +253,167 @@ Result<StreamView> AdminServer::streamView(const QString &kind, const QJsonObjec
     return view;
 }
 
-Result<QJsonObject> AdminServer::command(const Config::AdminKey &key,
-                                         const QString &address,
-                                         const QString &method,
-                                         const QJsonObject &params)
+void AdminServer::command(const Config::AdminKey &key,
+                          const QString &address,
+                          const QString &method,
+                          const QJsonObject &params,
+                          std::function<void(const Result<QJsonObject> &)> done)
 {
     if (!isCommand(method)) {
-        return adminError(ErrorCode::UnknownMethod,
-                          u"unknown method \"%1\""_s.arg(method.left(64)));
+        done(adminError(ErrorCode::UnknownMethod, u"unknown method \"%1\""_s.arg(method.left(64))));
+        return;
     }
-    const AuditEntry audit{key.name,
-                           roleName(key.role),
-                           address,
-                           method,
-                           auditedParams(method, params),
-                           QString()};
-    auto record = [this, &audit](const QString &outcome) {
-        AuditEntry entry = audit;
-        entry.outcome = outcome;
-        m_audit.append(entry);
+    AuditEntry audit{key.name, roleName(key.role), address, method, auditedParams(method, params),
+                     QString()};
+    auto finish = [this, audit, done = std::move(done)](const Result<QJsonObject> &result) mutable {
+        audit.outcome = result ? u"ok"_s : errorName(result.error().code);
+        m_audit.append(audit);
+        if (result) {
+            qCInfo(lcAdmin) << "admin command" << audit.method << "by" << audit.keyName << "from"
+                            << audit.address;
+        }
+        done(result);
     };
     if (key.role != Config::AdminRole::Admin) {
-        record(errorName(int(ErrorCode::Forbidden)));
-        return adminError(ErrorCode::Forbidden, u"the read-only role cannot run %1"_s.arg(method));
+        finish(adminError(ErrorCode::Forbidden, u"the read-only role cannot run %1"_s.arg(method)));
+        return;
     }
-    const Result<QJsonObject> result = runCommand(m_deps.commands, method, params);
-    record(result ? u"ok"_s : errorName(result.error().code));
-    if (result) {
-        qCInfo(lcAdmin) << "admin command" << method << "by" << key.name << "from" << address;
+    const QJsonValue node = params.value("node"_L1);
+    if (method == "kick"_L1 && !node.isUndefined()
+        && node != QJsonValue(m_deps.cluster->nodeId())) {
+        if (!node.isString() || !params.value("connection"_L1).isString()) {
+            finish(adminError(ErrorCode::BadRequest,
+                              u"\"node\" and \"connection\" must be strings"_s));
+            return;
+        }
+        kickOnNode(node.toString(), params.value("connection"_L1).toString(), std::move(finish));
+        return;
     }
-    return result;
+    finish(runCommand(m_deps.commands, method, params));
+}
+
+void AdminServer::kickOnNode(const QString &node,
+                             const QString &connection,
+                             std::function<void(const Result<QJsonObject> &)> done)
+{
+    auto shared =
+            std::make_shared<std::function<void(const Result<QJsonObject> &)>>(std::move(done));
+    ask(
+            node, {{"kind"_L1, u"kick"_s}, {"connection"_L1, connection}},
+            [shared, connection, node](const QJsonObject &answer) {
+                if (answer.value("kicked"_L1).toBool()) {
+                    (*shared)(QJsonObject{});
+                } else {
+                    (*shared)(
+                            adminError(ErrorCode::NotFound,
+                                       u"no connection \"%1\" on node %2"_s.arg(connection.left(64),
+                                                                                node.left(64))));
+                }
+            },
+            [shared, node] {
+                (*shared)(adminError(ErrorCode::Failed,
+                                     u"node %1 cannot be reached or did not answer"_s.arg(
+                                             node.left(64))));
+            });
+}
+
+void AdminServer::ask(const QString &node,
+                      const QJsonObject &request,
+                      std::function<void(const QJsonObject &)> onAnswer,
+                      std::function<void()> onNoAnswer)
+{
+    const quint64 id = ++m_lastRequest;
+    const QByteArray body = QJsonDocument(request).toJson(QJsonDocument::Compact);
+    if (!m_deps.cluster->sendAdmin(node, id, false, body)) {
+        onNoAnswer();
+        return;
+    }
+    m_pending.insert(id, {QDateTime::currentMSecsSinceEpoch(), std::move(onAnswer),
+                          std::move(onNoAnswer)});
+}
+
+void AdminServer::onAdminReceived(const QString &from,
+                                  quint64 id,
+                                  bool isAnswer,
+                                  const QByteArray &body)
+{
+    const QJsonObject message = QJsonDocument::fromJson(body).object();
+    if (!isAnswer) {
+        m_deps.cluster->sendAdmin(from, id, true,
+                                  QJsonDocument(answer(message)).toJson(QJsonDocument::Compact));
+        return;
+    }
+    const auto pending = m_pending.find(id);
+    if (pending != m_pending.end()) {
+        const PendingRequest request = pending.value();
+        m_pending.erase(pending);
+        request.onAnswer(message);
+    }
+}
+
+QJsonObject AdminServer::answer(const QJsonObject &request)
+{
+    const QString kind = request.value("kind"_L1).toString();
+    if (kind == "kick"_L1) {
+        bool numeric = false;
+        const quint64 connection = request.value("connection"_L1).toString().toULongLong(&numeric);
+        return {{"kicked"_L1, numeric && m_deps.commands.kick(connection)}};
+    }
+    if (kind == "connections"_L1) {
+        m_lastAskedMs = QDateTime::currentMSecsSinceEpoch();
+        ListQuery query;
+        query.app = request.value("app"_L1).toString();
+        query.filter = request.value("filter"_L1).toString();
+        const int limit = qBound(0, request.value("limit"_L1).toInt(), MaxRemoteRows);
+        const QList<QJsonObject> items =
+                connectionItems(connectionRows(), m_deps.cluster->nodeId(), query);
+        QJsonArray page;
+        for (const QJsonObject &item : items.mid(0, limit)) {
+            page.append(item);
+        }
+        return {{"total"_L1, int(items.size())}, {"items"_L1, page}};
+    }
+    return {{"error"_L1, u"unknown request"_s}};
+}
+
+void AdminServer::askForConnections()
+{
+    QSet<QString> asked;
+    for (AdminSession *session : std::as_const(m_sessions)) {
+        for (const QJsonObject &params : session->streamParams(u"connections"_s)) {
+            const Result<ListQuery> query = listQuery(params, ConnectionSorts);
+            if (!query || asked.contains(remoteListKey(*query))) {
+                continue;
+            }
+            const QString key = remoteListKey(*query);
+            asked.insert(key);
+            const QJsonObject request{{"kind"_L1, u"connections"_s},
+                                      {"app"_L1, query->app},
+                                      {"filter"_L1, query->filter},
+                                      {"limit"_L1, remoteRowCap(*query)}};
+            for (const Cluster::MemberRecord &member : m_deps.cluster->members()) {
+                if (member.id == m_deps.cluster->nodeId() || !Cluster::isLive(member.state)) {
+                    continue;
+                }
+                const QString node = member.id;
+                ask(
+                        node, request,
+                        [this, key, node](const QJsonObject &answer) {
+                            RemoteList list;
+                            for (const QJsonValue &item : answer.value("items"_L1).toArray()) {
+                                list.items.append(item.toObject());
+                            }
+                            list.total = answer.value("total"_L1).toInt();
+                            list.receivedMs = QDateTime::currentMSecsSinceEpoch();
+                            m_remoteConnections[key].insert(node, list);
+                        },
+                        [] {});
+            }
+        }
+    }
+    // Shares of queries no stream asks for any more are dropped.
+    m_remoteConnections.removeIf(
+            [&asked](const auto &entry) { return !asked.contains(entry.key()); });
 }
 
 void AdminServer::addTail(AdminSession *session, int stream, const QJsonObject &params)
@@ -276,9 +437,23 @@ void AdminServer::removeTails(AdminSession *session)
 
 void AdminServer::tick()
 {
-    m_sampler.sample(QDateTime::currentMSecsSinceEpoch());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_sampler.sample(now);
+    QList<std::function<void()>> unanswered;
+    m_pending.removeIf([now, &unanswered](const auto &entry) {
+        if (now - entry.value().sentMs < AnswerTimeoutMs) {
+            return false;
+        }
+        unanswered.append(entry.value().onNoAnswer);
+        return true;
+    });
+    for (const std::function<void()> &noAnswer : std::as_const(unanswered)) {
+        noAnswer();
+    }
+    askForConnections();
     m_deps.cluster->publishStatus(encodeNodeStatus(ownStatus()));
-    if (!m_sessions.isEmpty()) {
+    // Facts are gathered only while someone looks: a console here, or another node's.
+    if (!m_sessions.isEmpty() || now - m_lastAskedMs < AnswerTimeoutMs) {
         gatherConnectionFacts();
     }
     for (AdminSession *session : std::as_const(m_sessions)) {

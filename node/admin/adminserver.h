@@ -78,10 +78,12 @@ public:
     qint64 retryAfterMs(const QString &address) const;
     QJsonObject helloResult(const Config::AdminKey &key, int protocol) const;
     Result<StreamView> streamView(const QString &kind, const QJsonObject &params) const;
-    Result<QJsonObject> command(const Config::AdminKey &key,
-                                const QString &address,
-                                const QString &method,
-                                const QJsonObject &params);
+    // Runs a command; `done` gets its result, at once or once another node has answered.
+    void command(const Config::AdminKey &key,
+                 const QString &address,
+                 const QString &method,
+                 const QJsonObject &params,
+                 std::function<void(const Result<QJsonObject> &)> done);
     void addTail(AdminSession *session, int stream, const QJsonObject &params);
     void removeTail(AdminSession *session, int stream);
     void removeTails(AdminSession *session);
@@ -93,8 +95,35 @@ private:
         int stream = 0;
     };
 
+    struct RemoteList
+    {
+        QList<QJsonObject> items;
+        int total = 0;
+        qint64 receivedMs = 0;
+    };
+
+    struct PendingRequest
+    {
+        qint64 sentMs = 0;
+        std::function<void(const QJsonObject &)> onAnswer;
+        std::function<void()> onNoAnswer;
+    };
+
     void onNewConnection();
     void tick();
+    // Sends a request to another node; exactly one of the callbacks runs, the second when
+    // no route leads there or no answer came within a few seconds.
+    void ask(const QString &node,
+             const QJsonObject &request,
+             std::function<void(const QJsonObject &)> onAnswer,
+             std::function<void()> onNoAnswer);
+    void onAdminReceived(const QString &from, quint64 id, bool answer, const QByteArray &body);
+    QJsonObject answer(const QJsonObject &request);
+    // Asks every other node for its share of each connections stream that is open.
+    void askForConnections();
+    void kickOnNode(const QString &node,
+                    const QString &connection,
+                    std::function<void(const Result<QJsonObject> &)> done);
     void gatherConnectionFacts();
     NodeStatus ownStatus() const;
     ClusterSnapshot snapshot() const;
@@ -113,6 +142,12 @@ private:
     QMultiHash<QString, TailRef> m_tails;
     // The last connection facts each I/O worker reported, by worker index.
     QHash<int, QList<Transport::ConnectionFacts>> m_facts;
+    QHash<quint64, PendingRequest> m_pending;
+    quint64 m_lastRequest = 0;
+    // When another node last asked for this node's connections.
+    qint64 m_lastAskedMs = 0;
+    // Other nodes' shares of the connections streams, by query (see remoteListKey) and node.
+    QHash<QString, QHash<QString, RemoteList>> m_remoteConnections;
 };
 
 } // namespace DNotifier::Admin

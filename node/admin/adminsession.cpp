@@ -8,6 +8,7 @@
 #include <node/transport/websocketclose.h>
 
 #include <QJsonDocument>
+#include <QPointer>
 #include <QWebSocket>
 
 namespace DNotifier::Admin {
@@ -80,12 +81,18 @@ void AdminSession::handle(const QJsonValue &id, const QString &method, const QJs
     } else if (method == "unsubscribe"_L1) {
         unsubscribe(id, params);
     } else {
-        const Result<QJsonObject> result = m_server.command(*m_key, m_address, method, params);
-        if (result) {
-            reply(id, *result);
-        } else {
-            replyError(id, result.error());
-        }
+        QPointer<AdminSession> self(this);
+        m_server.command(*m_key, m_address, method, params,
+                         [self, id](const Result<QJsonObject> &result) {
+                             if (!self) {
+                                 return;
+                             }
+                             if (result) {
+                                 self->reply(id, *result);
+                             } else {
+                                 self->replyError(id, result.error());
+                             }
+                         });
     }
 }
 
@@ -174,6 +181,17 @@ void AdminSession::refresh()
         }
         stream.last = *view;
     }
+}
+
+QList<QJsonObject> AdminSession::streamParams(const QString &kind) const
+{
+    QList<QJsonObject> params;
+    for (const OpenStream &stream : m_streams) {
+        if (stream.kind == kind) {
+            params.append(stream.params);
+        }
+    }
+    return params;
 }
 
 void AdminSession::tailPublication(int streamId, const QJsonObject &entry)

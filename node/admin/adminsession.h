@@ -34,6 +34,8 @@ public:
 
     // Sends what changed in each stream since the last call.
     void refresh();
+    // The params of the open streams of that kind.
+    QList<QJsonObject> streamParams(const QString &kind) const;
     void tailPublication(int streamId, const QJsonObject &entry);
 
 Q_SIGNALS:

@@ -53,6 +53,13 @@ ListPage page(QList<QJsonObject> items, const ListQuery &query, Less less)
     return result;
 }
 
+bool connectedEarlier(const QJsonObject &a, const QJsonObject &b)
+{
+    const double x = a.value("connected_at"_L1).toDouble();
+    const double y = b.value("connected_at"_L1).toDouble();
+    return x != y ? x < y : a.value("key"_L1).toString() < b.value("key"_L1).toString();
+}
+
 } // namespace
 
 Result<ListQuery> listQuery(const QJsonObject &params, const QStringList &sorts)
@@ -124,9 +131,9 @@ ListPage channelPage(const Broker::Broker &broker,
     });
 }
 
-ListPage connectionPage(const QList<ConnectionRow> &rows,
-                        const QString &nodeId,
-                        const ListQuery &query)
+QList<QJsonObject> connectionItems(const QList<ConnectionRow> &rows,
+                                   const QString &nodeId,
+                                   const ListQuery &query)
 {
     QList<QJsonObject> items;
     for (const ConnectionRow &row : rows) {
@@ -140,7 +147,7 @@ ListPage connectionPage(const QList<ConnectionRow> &rows,
             continue;
         }
         const bool centrifuge = Broker::protocolOf(facts.id) == Broker::Protocol::Centrifuge;
-        items.append({{"key"_L1, id},
+        items.append({{"key"_L1, QString(nodeId + u'/' + id)},
                       {"id"_L1, id},
                       {"node"_L1, nodeId},
                       {"protocol"_L1, centrifuge ? u"centrifuge"_s : u"pusher"_s},
@@ -150,11 +157,15 @@ ListPage connectionPage(const QList<ConnectionRow> &rows,
                       {"connected_at"_L1, facts.connectedMs},
                       {"channels"_L1, row.channels}});
     }
-    return page(std::move(items), query, [](const QJsonObject &a, const QJsonObject &b) {
-        const double x = a.value("connected_at"_L1).toDouble();
-        const double y = b.value("connected_at"_L1).toDouble();
-        return x != y ? x < y : a.value("key"_L1).toString() < b.value("key"_L1).toString();
-    });
+    std::stable_sort(items.begin(), items.end(), connectedEarlier);
+    return items;
+}
+
+ListPage connectionPage(QList<QJsonObject> items, int total, const ListQuery &query)
+{
+    ListPage result = page(std::move(items), query, connectedEarlier);
+    result.total = total;
+    return result;
 }
 
 } // namespace DNotifier::Admin

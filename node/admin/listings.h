@@ -50,8 +50,13 @@ struct ConnectionRow
     int channels = 0;
 };
 
-ListPage connectionPage(const QList<ConnectionRow> &rows,
-                        const QString &nodeId,
-                        const ListQuery &query);
+// This node's connections that match the query's app and filter, as stream items keyed
+// "<node>/<id>", oldest first.
+QList<QJsonObject> connectionItems(const QList<ConnectionRow> &rows,
+                                   const QString &nodeId,
+                                   const ListQuery &query);
+// The query's page of items gathered from several nodes, oldest first; `total` counts every
+// match, also those a node left out of its share.
+ListPage connectionPage(QList<QJsonObject> items, int total, const ListQuery &query);
 
 } // namespace DNotifier::Admin

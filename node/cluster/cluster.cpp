@@ -323,6 +323,16 @@ void ClusterNode::onMessage(PeerLink *link, const PeerMessage &message)
                               {status->status, QDateTime::currentMSecsSinceEpoch()});
             relayShare(link, status->origin, *status);
         }
+    } else if (const auto *relay = std::get_if<AdminRelay>(&message)) {
+        if (relay->to == m_table.self().id) {
+            Q_EMIT adminReceived(relay->from, relay->id, relay->answer, relay->body);
+        } else if (relay->hops < MaxAdminRelayHops) {
+            if (PeerLink *next = routeTo(relay->to)) {
+                AdminRelay forwarded = *relay;
+                ++forwarded.hops;
+                next->send(forwarded);
+            }
+        }
     } else if (const auto *members = std::get_if<MembersUpdate>(&message)) {
         applyMembers(members->members);
     } else if (const auto *interest = std::get_if<InterestUpdate>(&message)) {
@@ -1033,6 +1043,31 @@ void ClusterNode::publishStatus(const QByteArray &status)
     if (!m_left) {
         broadcast(NodeStatusMessage{m_table.self().id, ++m_statusVersion, status});
     }
+}
+
+bool ClusterNode::sendAdmin(const Broker::NodeId &to,
+                            quint64 id,
+                            bool answer,
+                            const QByteArray &body)
+{
+    PeerLink *link = m_left ? nullptr : routeTo(to);
+    if (!link) {
+        return false;
+    }
+    link->send(AdminRelay{m_table.self().id, to, id, answer, body, 0});
+    return true;
+}
+
+PeerLink *ClusterNode::routeTo(const Broker::NodeId &to) const
+{
+    if (PeerLink *direct = m_links.value(to)) {
+        return direct;
+    }
+    const QString region = regionOf(to);
+    if (region.isEmpty() || region == m_table.self().region) {
+        return nullptr;
+    }
+    return m_links.value(isGateway() ? gatewayOf(region) : gatewayOf(m_table.self().region));
 }
 
 void ClusterNode::broadcast(const PeerMessage &message)

@@ -147,7 +147,18 @@ public:
 
     // Sends this node's status to every node of the cluster.
     void publishStatus(const QByteArray &status);
+    // Sends an admin request or answer toward another node, through the gateways when it is
+    // in another region; false when no route leads there now.
+    bool sendAdmin(const Broker::NodeId &to, quint64 id, bool answer, const QByteArray &body);
 
+Q_SIGNALS:
+    // An admin request or answer addressed to this node.
+    void adminReceived(const DNotifier::Broker::NodeId &from,
+                       quint64 id,
+                       bool answer,
+                       const QByteArray &body);
+
+public:
     void localSubscriptionsChanged(const QString &appId,
                                    const QString &channel,
                                    int count) override;
@@ -213,6 +224,9 @@ private:
     void sendShare(PeerLink *link);
     void sendShareOf(PeerLink *link, const Broker::NodeId &origin);
     void broadcast(const PeerMessage &message);
+    // The link a message for `to` takes: straight to it, else toward its region's gateway
+    // (from a gateway) or this region's gateway (from any other node).
+    PeerLink *routeTo(const Broker::NodeId &to) const;
     void sendToRegion(const PeerMessage &message);
     void sendToGateways(const PeerMessage &message);
 

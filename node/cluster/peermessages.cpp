@@ -28,6 +28,7 @@ enum class Type {
     Publication = 30,
     UserCommand = 40,
     NodeStatus = 50,
+    AdminRelay = 51,
 };
 
 // Short keys: every publication crossing a link carries them.
@@ -444,6 +445,14 @@ QCborMap encodeMap(const PeerMessage &message)
                             {u"o"_s, m.origin},
                             {u"v"_s, qint64(m.version)},
                             {u"s"_s, m.status}};
+                } else if constexpr (std::is_same_v<M, AdminRelay>) {
+                    return {{KeyType, int(Type::AdminRelay)},
+                            {u"f"_s, m.from},
+                            {u"to"_s, m.to},
+                            {u"q"_s, qint64(m.id)},
+                            {u"a"_s, m.answer},
+                            {u"b"_s, m.body},
+                            {u"h"_s, m.hops}};
                 } else {
                     static_assert(std::is_same_v<M, RemotePublication>);
                     return publicationMap(m);
@@ -495,6 +504,16 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
         command.clientId = fields.text("cid"_L1, false);
         return UserCommandMessage{command};
     }
+    case Type::AdminRelay: {
+        AdminRelay relay;
+        relay.from = fields.text("f"_L1);
+        relay.to = fields.text("to"_L1);
+        relay.id = quint64(fields.integer("q"_L1, 0, MaxUnsigned));
+        relay.answer = fields.boolean("a"_L1);
+        relay.body = fields.bytes("b"_L1);
+        relay.hops = int(fields.integer("h"_L1, 0, MaxAdminRelayHops));
+        return relay;
+    }
     case Type::NodeStatus:
         return NodeStatusMessage{fields.text("o"_L1),
                                  quint64(fields.integer("v"_L1, 0, MaxUnsigned)),
@@ -526,6 +545,7 @@ bool isKnownType(qint64 type)
     case Type::Publication:
     case Type::UserCommand:
     case Type::NodeStatus:
+    case Type::AdminRelay:
         return true;
     }
     return false;

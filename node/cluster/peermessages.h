@@ -205,6 +205,22 @@ struct NodeStatusMessage
     QByteArray status;
 };
 
+// A request of the admin channel for another node (list its connections, kick one), or the
+// answer: routed hop by hop toward `to` over region links and gateways. The body is a JSON
+// document that only the admin layer reads.
+struct AdminRelay
+{
+    Broker::NodeId from;
+    Broker::NodeId to;
+    quint64 id = 0;
+    bool answer = false;
+    QByteArray body;
+    // Links crossed so far; a relay that would pass MaxAdminRelayHops is dropped.
+    int hops = 0;
+};
+
+inline constexpr int MaxAdminRelayHops = 3;
+
 using PeerMessage = std::variant<Hello,
                                  Challenge,
                                  Proof,
@@ -219,7 +235,8 @@ using PeerMessage = std::variant<Hello,
                                  ClientPresenceUpdate,
                                  RemotePublication,
                                  UserCommandMessage,
-                                 NodeStatusMessage>;
+                                 NodeStatusMessage,
+                                 AdminRelay>;
 
 QByteArray encodePeerMessage(const PeerMessage &message);
 Result<PeerMessage> decodePeerMessage(const QByteArray &payload);

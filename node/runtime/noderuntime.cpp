@@ -188,6 +188,7 @@ Result<void> NodeRuntime::startAdmin(const std::shared_ptr<const Apps::AppRegist
     deps.commands.apps = apps;
     deps.commands.clusterSecret = m_clusterSecret;
     deps.commands.peerPort = [this] { return peerPort(); };
+    deps.commands.nodeId = [this] { return m_cluster->nodeId(); };
     deps.commands.pusherHub = m_hub;
     deps.commands.centrifugeHub = m_centrifugeHub;
     deps.commands.kick = [this](Broker::ConnectionId id) {

@@ -15,6 +15,24 @@ const { useCluster, waitForMembers } = require('./lib/cluster');
 const nodes = useCluster(2, {}, (i) => ({ region: i === 0 ? 'eu' : 'us' }));
 const T = { timeout: 90_000 };
 
+// Runs `wait` while publishing to the channel through `node` every 100 ms: a rate is
+// measured per second, so it shows only while publications keep coming.
+async function whilePublishing(node, channel, wait) {
+  let publishing = true;
+  const publisher = (async () => {
+    for (let i = 0; publishing; ++i) {
+      await h.triggerOk(node, channel, 'tick', String(i));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  try {
+    return await wait();
+  } finally {
+    publishing = false;
+    await publisher;
+  }
+}
+
 test('topology: every node, its region and the gateway link with a measured round trip', T, async () => {
   const [n1, n2] = nodes;
   const admin = await adminSession(n1);
@@ -47,15 +65,37 @@ test('channels and traffic of another node, with its publication rate', T, async
   const channels = new Collection(admin, stream, 'channels', snapshot);
   const key = `${n1.app.id}/${channel}`;
   await channels.until((c) => c.get(key)?.subscribers === 1, 'the channel subscribed on N2');
-  // Published through N2 only: N1 learns the rate from N2's status.
-  for (let i = 0; i < 10; ++i) await h.triggerOk(n2, channel, 'tick', String(i));
-  await channels.until((c) => c.get(key)?.rate >= 1, "the channel's rate on N2");
+  // Published through N2 only, steadily: N1 learns the rate from N2's statuses.
+  await whilePublishing(n2, channel, () => channels.until((c) => c.get(key)?.rate >= 1, "the channel's rate on N2"));
 
   const traffic = await admin.subscribe({ stream: 'traffic' });
   const sample = await admin.waitEvent(traffic.stream, (e) => e.data.nodes?.length === 2, 'a sample of both nodes');
   const total = sample.data.nodes.reduce((sum, n) => sum + n.connections, 0);
   assert.equal(sample.data.total.connections, total);
   assert.ok(total >= 1);
+});
+
+test("connections: N1 lists N2's connections and kicks one there", T, async () => {
+  const [n1, n2] = nodes;
+  const admin = await adminSession(n1);
+  const { stream, snapshot } = await admin.subscribe({ stream: 'connections', filter: 'erin' });
+  const connections = new Collection(admin, stream, 'connections', snapshot);
+  const { client } = await cf.rawConnected(n2, await cf.connToken(n2.app, { sub: 'erin' }));
+  const row = await connections.until((c) => [...c.items.values()].find((r) => r.user === 'erin'), "erin's connection on N2");
+  const topology = (await admin.subscribe({ stream: 'topology' })).snapshot.nodes;
+  const n2Id = topology.find((n) => n.name === 'N2').id;
+  assert.equal(row.node, n2Id);
+  assert.equal(row.key, `${n2Id}/${row.id}`);
+  assert.equal(row.protocol, 'centrifuge');
+  assert.equal(connections.fields.total, 1);
+
+  const missing = await admin.call('kick', { node: n2Id, connection: '12345' });
+  assert.equal(missing.error.code, 'not_found');
+  assert.deepEqual(await admin.ok('kick', { node: n2Id, connection: row.id }), {});
+  assert.equal((await client.closed).code, 3503);
+  await connections.until((c) => !c.items.has(row.key), 'the kicked connection gone from the list');
+  const unknown = await admin.call('kick', { node: 'ffffffffffffffff', connection: row.id });
+  assert.equal(unknown.error.code, 'failed');
 });
 
 test('terminate_user through N1 closes the user on N2', T, async () => {

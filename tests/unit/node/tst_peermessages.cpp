@@ -259,6 +259,8 @@ private Q_SLOTS:
     void roundTripPresenceUpdate();
     void roundTripClientPresenceUpdate();
     void clientPresenceEntryWithoutClientIsRefused();
+    void roundTripNodeStatusAndAdminRelay();
+    void adminRelayPastTheHopLimitIsRefused();
     void roundTripPublication();
     void roundTripPublicationWithoutOptionalFields();
     void roundTripPublicationWithEmptyPublisher();
@@ -353,6 +355,35 @@ void tst_PeerMessages::roundTripRefused()
     const std::optional<Refused> empty = roundTrip(Refused{QString()});
     QVERIFY(empty);
     QCOMPARE(empty->reason, QString());
+}
+
+void tst_PeerMessages::roundTripNodeStatusAndAdminRelay()
+{
+    const std::optional<NodeStatusMessage> status =
+            roundTrip(NodeStatusMessage{u"n1"_s, 42, R"({"id":"n1"})"_ba});
+    QVERIFY(status);
+    QCOMPARE(status->origin, u"n1"_s);
+    QCOMPARE(status->version, quint64(42));
+    QCOMPARE(status->status, R"({"id":"n1"})"_ba);
+
+    const std::optional<AdminRelay> relay =
+            roundTrip(AdminRelay{u"n1"_s, u"n2"_s, 7, true, R"({"kicked":true})"_ba, 2});
+    QVERIFY(relay);
+    QCOMPARE(relay->from, u"n1"_s);
+    QCOMPARE(relay->to, u"n2"_s);
+    QCOMPARE(relay->id, quint64(7));
+    QCOMPARE(relay->answer, true);
+    QCOMPARE(relay->body, R"({"kicked":true})"_ba);
+    QCOMPARE(relay->hops, 2);
+}
+
+void tst_PeerMessages::adminRelayPastTheHopLimitIsRefused()
+{
+    QCborMap map = QCborValue::fromCbor(
+                           encodePeerMessage(AdminRelay{u"a"_s, u"b"_s, 1, false, "{}"_ba, 0}))
+                           .toMap();
+    map.insert(u"h"_s, MaxAdminRelayHops + 1);
+    QVERIFY(!decodePeerMessage(QCborValue(map).toCbor()));
 }
 
 void tst_PeerMessages::roundTripMembersUpdate()
