@@ -93,7 +93,7 @@ int main(int argc, char **argv)
     const Runtime::NodeRuntime::AdminEndpoint admin = runtime.adminEndpoint();
     const Runtime::AdminBanner adminBanner{admin.port, admin.fingerprint, admin.newKeys,
                                            admin.keysFile};
-    QTextStream(stdout) << Runtime::startBanner(*settings, runtime.port(), clusterBanner,
+    QTextStream(stdout) << Runtime::startBanner(runtime.settings(), runtime.port(), clusterBanner,
                                                 adminBanner, credentials->freshlyGenerated,
                                                 credentials->filePath)
                         << Qt::flush;

@@ -3,6 +3,7 @@
 #include "adminerrors.h"
 
 #include <common/tokens/connectiontoken.h>
+#include <node/apps/credentialmanager.h>
 #include <node/broker/types.h>
 #include <node/centrifuge/hub.h>
 #include <node/cluster/jointoken.h>
@@ -144,7 +145,7 @@ Result<QJsonObject> createJoinToken(const CommandTargets &targets, const QJsonOb
     }
     const qint64 expiresAt = QDateTime::currentSecsSinceEpoch() + *ttl;
     const QString token = Cluster::encodeJoinToken(targets.clusterSecret, seeds, expiresAt);
-    const Config::AppSettings &app = targets.settings.defaultApp;
+    const Config::AppSettings &app = targets.apps->apps().constFirst();
     // Every node needs the same apps, so the command carries the default app along.
     const QString command =
             u"DNOTIFIER_JOIN='%1' DNOTIFIER_APP_ID=%2 DNOTIFIER_APP_KEY=%3 "
@@ -208,12 +209,51 @@ Result<QJsonObject> publish(const CommandTargets &targets, const QJsonObject &pa
     return QJsonObject{};
 }
 
+// The credential manager's answers, with its errors as the protocol's.
+Result<QJsonObject> credentialResult(const Result<QJsonObject> &result)
+{
+    if (!result) {
+        return adminError(ErrorCode::Failed, result.error().message);
+    }
+    return QJsonObject{{"app"_L1, *result}};
+}
+
+const QStringList AppMethods{u"list_apps"_s, u"create_app"_s, u"rotate_app"_s,
+                             u"set_app_enabled"_s};
+
+Result<QJsonObject> changeApp(const CommandTargets &targets,
+                              const QString &method,
+                              const QJsonObject &params)
+{
+    Apps::CredentialManager &credentials = *targets.credentials;
+    if (method == "list_apps"_L1) {
+        return QJsonObject{{"apps"_L1, credentials.list()}};
+    }
+    if (method == "create_app"_L1) {
+        return credentialResult(credentials.create());
+    }
+    const Result<const Config::AppSettings *> app = appOf(targets, params);
+    if (!app) {
+        return app.error();
+    }
+    if (method == "rotate_app"_L1) {
+        return credentialResult(credentials.rotate((*app)->id));
+    }
+    const QJsonValue enabled = params.value("enabled"_L1);
+    if (!enabled.isBool()) {
+        return badRequest(u"\"enabled\" must be true or false"_s);
+    }
+    return credentialResult(credentials.setEnabled((*app)->id, enabled.toBool()));
+}
+
 } // namespace
 
 bool isCommand(const QString &method)
 {
-    static const QStringList commands{u"issue_token"_s,    u"create_join_token"_s, u"kick"_s,
-                                      u"terminate_user"_s, u"publish"_s,           u"drain"_s};
+    static const QStringList commands =
+            QStringList{u"issue_token"_s,    u"create_join_token"_s, u"kick"_s,
+                        u"terminate_user"_s, u"publish"_s,           u"drain"_s}
+            + AppMethods;
     return commands.contains(method);
 }
 
@@ -239,6 +279,9 @@ Result<QJsonObject> runCommand(const CommandTargets &targets,
     if (method == "drain"_L1) {
         targets.drain();
         return QJsonObject{};
+    }
+    if (AppMethods.contains(method)) {
+        return changeApp(targets, method, params);
     }
     return adminError(ErrorCode::UnknownMethod, u"unknown method \"%1\""_s.arg(method.left(64)));
 }

@@ -13,6 +13,10 @@
 #include <functional>
 #include <memory>
 
+namespace DNotifier::Apps {
+class CredentialManager;
+}
+
 namespace DNotifier::Pusher {
 class Hub;
 }
@@ -36,6 +40,7 @@ struct CommandTargets
     std::function<bool(quint64)> kick;
     std::function<QString()> nodeId;
     std::function<void()> drain;
+    Apps::CredentialManager *credentials = nullptr;
 };
 
 // Whether `method` is a command (as opposed to hello and the stream methods).

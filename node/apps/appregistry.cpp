@@ -36,50 +36,61 @@ Result<std::shared_ptr<const Tokens::KeySet>> keysOf(const Config::AppSettings &
 
 } // namespace
 
-Result<std::shared_ptr<const AppRegistry>> AppRegistry::create(
-        const QList<Config::AppSettings> &apps)
+Result<std::shared_ptr<AppRegistry>> AppRegistry::create(const QList<Config::AppSettings> &apps)
 {
-    std::shared_ptr<AppRegistry> registry(new AppRegistry(apps));
-    for (const Config::AppSettings &app : apps) {
+    std::shared_ptr<AppRegistry> registry(new AppRegistry);
+    if (const Result<void> filled = registry->replace(apps); !filled) {
+        return filled.error();
+    }
+    return registry;
+}
+
+Result<void> AppRegistry::replace(const QList<Config::AppSettings> &apps)
+{
+    auto next = std::make_unique<Table>();
+    next->apps = apps;
+    const Table *previous = m_current.load(std::memory_order_acquire);
+    for (qsizetype i = 0; i < apps.size(); ++i) {
+        const Config::AppSettings &app = apps.at(i);
         auto keys = keysOf(app);
         if (!keys) {
             return keys.error();
         }
-        registry->m_tokenKeys.insert(app.id, keys.value());
+        next->tokenKeys.insert(app.id, keys.value());
+        next->byKey.insert(app.key, i);
+        next->byId.insert(app.id, i);
+        auto counter = previous ? previous->openConnections.value(app.id) : nullptr;
+        next->openConnections.insert(app.id,
+                                     counter ? counter : std::make_shared<std::atomic<int>>(0));
     }
-    return std::shared_ptr<const AppRegistry>(registry);
-}
-
-AppRegistry::AppRegistry(const QList<Config::AppSettings> &apps)
-    : m_apps(apps)
-{
-    for (qsizetype i = 0; i < m_apps.size(); ++i) {
-        m_byKey.insert(m_apps.at(i).key, i);
-        m_byId.insert(m_apps.at(i).id, i);
-        m_openConnections.insert(m_apps.at(i).id, std::make_shared<std::atomic<int>>(0));
-    }
+    const std::lock_guard lock(m_replacing);
+    m_current.store(next.get(), std::memory_order_release);
+    m_tables.push_back(std::move(next));
+    return {};
 }
 
 const Config::AppSettings *AppRegistry::byKey(QByteArrayView key) const
 {
-    const auto it = m_byKey.constFind(key.toByteArray());
-    return it == m_byKey.cend() ? nullptr : &m_apps.at(*it);
+    const Table &current = table();
+    const auto it = current.byKey.constFind(key.toByteArray());
+    return it == current.byKey.cend() ? nullptr : &current.apps.at(*it);
 }
 
 const Config::AppSettings *AppRegistry::byId(QStringView id) const
 {
-    const auto it = m_byId.constFind(id.toString());
-    return it == m_byId.cend() ? nullptr : &m_apps.at(*it);
+    const Table &current = table();
+    const auto it = current.byId.constFind(id.toString());
+    return it == current.byId.cend() ? nullptr : &current.apps.at(*it);
 }
 
 std::shared_ptr<const Tokens::KeySet> AppRegistry::tokenKeys(const QString &appId) const
 {
-    return m_tokenKeys.value(appId);
+    return table().tokenKeys.value(appId);
 }
 
 bool AppRegistry::tryOpenConnection(const Config::AppSettings &app) const
 {
-    const auto counter = m_openConnections.value(app.id);
+    const auto counter = table().openConnections.value(app.id);
     if (!counter) {
         return false;
     }
@@ -94,7 +105,7 @@ bool AppRegistry::tryOpenConnection(const Config::AppSettings &app) const
 
 void AppRegistry::closeConnection(const QString &appId) const
 {
-    if (const auto counter = m_openConnections.value(appId)) {
+    if (const auto counter = table().openConnections.value(appId)) {
         counter->fetch_sub(1, std::memory_order_relaxed);
     }
 }

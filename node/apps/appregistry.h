@@ -1,8 +1,10 @@
 #pragma once
 
 // The apps this node serves, looked up by key (WebSocket path) or id (HTTP API path), with
-// the keys that verify each app's tokens. Immutable once built, so every thread may read it
-// without locking.
+// the keys that verify each app's tokens. Every thread reads it without locking. The set of
+// apps changes only when an operator changes credentials through the admin channel: replace()
+// publishes a new table, and earlier tables are kept for the life of the process, so a
+// pointer a reader holds stays valid. Such changes are rare, and a table is a few kilobytes.
 
 #include <common/result.h>
 #include <common/tokens/keyset.h>
@@ -13,6 +15,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 namespace DNotifier::Apps {
 
@@ -20,13 +24,13 @@ class AppRegistry final
 {
 public:
     // Fails when an app's token key file cannot be read or holds no usable key.
-    static Result<std::shared_ptr<const AppRegistry>> create(
-            const QList<Config::AppSettings> &apps);
+    static Result<std::shared_ptr<AppRegistry>> create(const QList<Config::AppSettings> &apps);
 
     const Config::AppSettings *byKey(QByteArrayView key) const;
     const Config::AppSettings *byId(QStringView id) const;
 
-    const QList<Config::AppSettings> &apps() const { return m_apps; }
+    // The first is the default app.
+    const QList<Config::AppSettings> &apps() const { return table().apps; }
 
     // The app's secret plus the public keys of its token key file.
     std::shared_ptr<const Tokens::KeySet> tokenKeys(const QString &appId) const;
@@ -36,15 +40,26 @@ public:
     bool tryOpenConnection(const Config::AppSettings &app) const;
     void closeConnection(const QString &appId) const;
 
-private:
-    explicit AppRegistry(const QList<Config::AppSettings> &apps);
+    // Serves `apps` from now on; connection counts carry over by app id. Call from one thread.
+    Result<void> replace(const QList<Config::AppSettings> &apps);
 
-    QList<Config::AppSettings> m_apps;
-    QHash<QByteArray, qsizetype> m_byKey;
-    QHash<QString, qsizetype> m_byId;
-    QHash<QString, std::shared_ptr<const Tokens::KeySet>> m_tokenKeys;
-    // The map never changes after creation; only the counters move.
-    QHash<QString, std::shared_ptr<std::atomic<int>>> m_openConnections;
+private:
+    struct Table
+    {
+        QList<Config::AppSettings> apps;
+        QHash<QByteArray, qsizetype> byKey;
+        QHash<QString, qsizetype> byId;
+        QHash<QString, std::shared_ptr<const Tokens::KeySet>> tokenKeys;
+        QHash<QString, std::shared_ptr<std::atomic<int>>> openConnections;
+    };
+
+    AppRegistry() = default;
+
+    const Table &table() const { return *m_current.load(std::memory_order_acquire); }
+
+    std::atomic<const Table *> m_current{nullptr};
+    std::mutex m_replacing;
+    std::vector<std::unique_ptr<const Table>> m_tables;
 };
 
 } // namespace DNotifier::Apps

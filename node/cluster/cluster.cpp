@@ -323,6 +323,8 @@ void ClusterNode::onMessage(PeerLink *link, const PeerMessage &message)
                               {status->status, QDateTime::currentMSecsSinceEpoch()});
             relayShare(link, status->origin, *status);
         }
+    } else if (const auto *apps = std::get_if<ManagedAppsMessage>(&message)) {
+        Q_EMIT appsReceived(apps->apps);
     } else if (const auto *relay = std::get_if<AdminRelay>(&message)) {
         if (relay->to == m_table.self().id) {
             Q_EMIT adminReceived(relay->from, relay->id, relay->answer, relay->body);
@@ -732,6 +734,9 @@ void ClusterNode::relayShare(PeerLink *from,
 
 void ClusterNode::sendShare(PeerLink *link)
 {
+    if (!m_managedApps.isEmpty()) {
+        link->send(ManagedAppsMessage{m_managedApps});
+    }
     InterestUpdate interest{m_table.self().id, ++m_shareVersion, true, {}};
     for (const auto &[appId, channel] : m_broker.localSubscriptions()) {
         interest.entries.append({appId, channel.first, channel.second});
@@ -1043,6 +1048,12 @@ void ClusterNode::publishStatus(const QByteArray &status)
     if (!m_left) {
         broadcast(NodeStatusMessage{m_table.self().id, ++m_statusVersion, status});
     }
+}
+
+void ClusterNode::announceApps(const QList<Apps::ManagedApp> &apps)
+{
+    m_managedApps = apps;
+    broadcast(ManagedAppsMessage{apps});
 }
 
 bool ClusterNode::sendAdmin(const Broker::NodeId &to,

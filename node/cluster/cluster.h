@@ -150,8 +150,12 @@ public:
     // Sends an admin request or answer toward another node, through the gateways when it is
     // in another region; false when no route leads there now.
     bool sendAdmin(const Broker::NodeId &to, quint64 id, bool answer, const QByteArray &body);
+    // Sends the managed app list to every linked node now and to each new link later.
+    void announceApps(const QList<Apps::ManagedApp> &apps);
 
 Q_SIGNALS:
+    // A linked node's managed app list.
+    void appsReceived(const QList<DNotifier::Apps::ManagedApp> &apps);
     // An admin request or answer addressed to this node.
     void adminReceived(const DNotifier::Broker::NodeId &from,
                        quint64 id,
@@ -292,6 +296,7 @@ private:
     QHash<Broker::NodeId, quint64> m_statusApplied;
     QHash<Broker::NodeId, PeerStatus> m_statuses;
     QHash<Broker::NodeId, qint64> m_roundTripUs;
+    QList<Apps::ManagedApp> m_managedApps;
     // This node's Centrifuge clients with presence, keyed "app\nchannel\nclient", for the
     // full share a peer gets when its link comes up.
     QHash<QString, ClientPresenceEntry> m_localClients;

@@ -29,6 +29,7 @@ enum class Type {
     UserCommand = 40,
     NodeStatus = 50,
     AdminRelay = 51,
+    ManagedApps = 52,
 };
 
 // Short keys: every publication crossing a link carries them.
@@ -445,6 +446,13 @@ QCborMap encodeMap(const PeerMessage &message)
                             {u"o"_s, m.origin},
                             {u"v"_s, qint64(m.version)},
                             {u"s"_s, m.status}};
+                } else if constexpr (std::is_same_v<M, ManagedAppsMessage>) {
+                    QCborArray apps;
+                    for (const Apps::ManagedApp &app : m.apps) {
+                        apps.append(
+                                QCborArray{app.id, app.key, app.secret, app.enabled, app.version});
+                    }
+                    return {{KeyType, int(Type::ManagedApps)}, {u"apps"_s, apps}};
                 } else if constexpr (std::is_same_v<M, AdminRelay>) {
                     return {{KeyType, int(Type::AdminRelay)},
                             {u"f"_s, m.from},
@@ -459,6 +467,27 @@ QCborMap encodeMap(const PeerMessage &message)
                 }
             },
             message);
+}
+
+ManagedAppsMessage readManagedApps(FieldReader &fields)
+{
+    ManagedAppsMessage message;
+    const QCborArray apps = fields.array("apps"_L1);
+    if (apps.size() > MaxManagedApps) {
+        fields.problem(u"more than %1 managed apps"_s.arg(MaxManagedApps));
+        return message;
+    }
+    for (const QCborValue &value : apps) {
+        const QCborArray app = value.toArray();
+        if (app.size() != 5 || !app.at(0).isString() || !app.at(1).isByteArray()
+            || !app.at(2).isByteArray() || !app.at(3).isBool() || !app.at(4).isInteger()) {
+            fields.problem(u"a managed app must be [id, key, secret, enabled, version]"_s);
+            return message;
+        }
+        message.apps.append({app.at(0).toString(), app.at(1).toByteArray(), app.at(2).toByteArray(),
+                             app.at(3).toBool(), app.at(4).toInteger()});
+    }
+    return message;
 }
 
 PeerMessage decodeFields(Type type, FieldReader &fields)
@@ -504,6 +533,8 @@ PeerMessage decodeFields(Type type, FieldReader &fields)
         command.clientId = fields.text("cid"_L1, false);
         return UserCommandMessage{command};
     }
+    case Type::ManagedApps:
+        return readManagedApps(fields);
     case Type::AdminRelay: {
         AdminRelay relay;
         relay.from = fields.text("f"_L1);
@@ -546,6 +577,7 @@ bool isKnownType(qint64 type)
     case Type::UserCommand:
     case Type::NodeStatus:
     case Type::AdminRelay:
+    case Type::ManagedApps:
         return true;
     }
     return false;

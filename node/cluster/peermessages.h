@@ -5,6 +5,7 @@
 // does not know, since the bytes come from the network. Pure functions, fuzzed.
 
 #include <common/result.h>
+#include <node/apps/managedapps.h>
 #include <node/broker/types.h>
 #include <node/delivery/peerforwarder.h>
 
@@ -221,6 +222,15 @@ struct AdminRelay
 
 inline constexpr int MaxAdminRelayHops = 3;
 
+// Every app credential change operators made (Apps::ManagedApp), sent whole: on link-up, and
+// by each node whose list it changed.
+struct ManagedAppsMessage
+{
+    QList<Apps::ManagedApp> apps;
+};
+
+inline constexpr qsizetype MaxManagedApps = 10'000;
+
 using PeerMessage = std::variant<Hello,
                                  Challenge,
                                  Proof,
@@ -236,7 +246,8 @@ using PeerMessage = std::variant<Hello,
                                  RemotePublication,
                                  UserCommandMessage,
                                  NodeStatusMessage,
-                                 AdminRelay>;
+                                 AdminRelay,
+                                 ManagedAppsMessage>;
 
 QByteArray encodePeerMessage(const PeerMessage &message);
 Result<PeerMessage> decodePeerMessage(const QByteArray &payload);

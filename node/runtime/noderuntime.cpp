@@ -2,8 +2,10 @@
 
 #include <node/admin/adminserver.h>
 #include <node/apps/appregistry.h>
+#include <node/apps/credentialmanager.h>
 #include <node/centrifuge/hub.h>
 #include <node/cluster/cluster.h>
+#include <node/config/settingsloader.h>
 #include <node/logging.h>
 #include <node/pusher/hub.h>
 #include <node/runtime/clusterbridge.h>
@@ -61,7 +63,7 @@ NodeRuntime::~NodeRuntime()
 
 Result<void> NodeRuntime::start()
 {
-    const auto registry = Apps::AppRegistry::create(m_settings.apps());
+    const Result<std::shared_ptr<Apps::AppRegistry>> registry = loadApps();
     if (!registry) {
         return registry.error();
     }
@@ -88,6 +90,7 @@ Result<void> NodeRuntime::start()
         return joined.error();
     }
     m_fanout.setForwarder(m_cluster);
+    startCredentials(registry.value());
     const int threadCount =
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     m_budget =
@@ -165,6 +168,51 @@ void NodeRuntime::startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &
     m_threads.push_back(std::move(thread));
 }
 
+Result<std::shared_ptr<Apps::AppRegistry>> NodeRuntime::loadApps()
+{
+    m_configuredApps = m_settings.apps();
+    Result<QList<Apps::ManagedApp>> managed = Apps::loadManagedApps(m_settings.dataDir);
+    if (!managed) {
+        return managed.error();
+    }
+    m_managedApps = std::move(managed).value();
+    const QList<Config::AppSettings> apps = Apps::withManagedApps(m_configuredApps, m_managedApps);
+    m_settings.defaultApp = apps.constFirst();
+    m_settings.extraApps = apps.mid(1);
+    if (const Result<void> distinct = Config::checkAppsDistinct(m_settings); !distinct) {
+        return Error{0, u"%1 (with the app credentials changed through the admin channel, kept "
+                        "in %2)"_s.arg(distinct.error().message, Apps::ManagedAppsFileName)};
+    }
+    if (!m_managedApps.isEmpty()) {
+        qCInfo(lcNode) << "serving" << m_managedApps.size()
+                       << "apps with credentials changed through the admin channel, which win "
+                          "over the configured ones";
+    }
+    return Apps::AppRegistry::create(apps);
+}
+
+void NodeRuntime::startCredentials(const std::shared_ptr<Apps::AppRegistry> &registry)
+{
+    Apps::CredentialManager::Hooks hooks;
+    hooks.announce = [this](const QList<Apps::ManagedApp> &managed) {
+        m_cluster->announceApps(managed);
+    };
+    hooks.disabled = [this](const QString &appId) {
+        qCInfo(lcNode) << "app" << appId << "disabled: closing its connections";
+        for (Transport::IoWorker *worker : std::as_const(m_workers)) {
+            QMetaObject::invokeMethod(worker, [worker, appId] { worker->closeApp(appId); });
+        }
+    };
+    m_credentials =
+            std::make_unique<Apps::CredentialManager>(m_settings.dataDir, m_configuredApps,
+                                                      m_managedApps, registry, std::move(hooks));
+    connect(m_cluster, &Cluster::ClusterNode::appsReceived, this,
+            [this](const QList<Apps::ManagedApp> &apps) { m_credentials->merge(apps); });
+    if (!m_managedApps.isEmpty()) {
+        m_cluster->announceApps(m_managedApps);
+    }
+}
+
 Result<void> NodeRuntime::startAdmin(const std::shared_ptr<const Apps::AppRegistry> &apps)
 {
     const Config::AdminSettings &settings = m_settings.admin;
@@ -189,6 +237,7 @@ Result<void> NodeRuntime::startAdmin(const std::shared_ptr<const Apps::AppRegist
     deps.commands.clusterSecret = m_clusterSecret;
     deps.commands.peerPort = [this] { return peerPort(); };
     deps.commands.nodeId = [this] { return m_cluster->nodeId(); };
+    deps.commands.credentials = m_credentials.get();
     deps.commands.pusherHub = m_hub;
     deps.commands.centrifugeHub = m_centrifugeHub;
     deps.commands.kick = [this](Broker::ConnectionId id) {

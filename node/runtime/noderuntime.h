@@ -5,6 +5,7 @@
 // that owns the recipient connection. Lives on the main (broker) thread.
 
 #include <common/result.h>
+#include <node/apps/managedapps.h>
 #include <node/broker/broker.h>
 #include <node/config/settings.h>
 #include <node/delivery/fanout.h>
@@ -21,7 +22,8 @@
 
 namespace DNotifier::Apps {
 class AppRegistry;
-}
+class CredentialManager;
+} // namespace DNotifier::Apps
 
 namespace DNotifier::Pusher {
 class Hub;
@@ -80,6 +82,9 @@ public:
 
     Pusher::Hub *hub() const { return m_hub; }
 
+    // The settings in effect: app credentials changed through the admin channel applied.
+    const Config::NodeSettings &settings() const { return m_settings; }
+
     void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) override;
 
 Q_SIGNALS:
@@ -97,8 +102,15 @@ private:
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
     void startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
     Result<void> startAdmin(const std::shared_ptr<const Apps::AppRegistry> &apps);
+    // The registry of the configured apps with the managed changes from the data directory.
+    Result<std::shared_ptr<Apps::AppRegistry>> loadApps();
+    void startCredentials(const std::shared_ptr<Apps::AppRegistry> &registry);
 
     Config::NodeSettings m_settings;
+    // The apps as configured, before any change made through the admin channel.
+    QList<Config::AppSettings> m_configuredApps;
+    QList<Apps::ManagedApp> m_managedApps;
+    std::unique_ptr<Apps::CredentialManager> m_credentials;
     QString m_clusterId;
     QByteArray m_clusterSecret;
     Observability::NodeMetrics m_metrics;

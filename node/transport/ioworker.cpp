@@ -155,6 +155,21 @@ void IoWorker::closeAll()
     }
 }
 
+void IoWorker::closeApp(const QString &appId)
+{
+    for (const ConnectionFacts &facts : m_facts.values()) {
+        if (facts.appId != appId) {
+            continue;
+        }
+        if (Centrifuge::Session *session = m_centrifugeSessions.value(facts.id)) {
+            session->close(Centrifuge::DisconnectCode::ForceDisconnect, u"app disabled"_s);
+        } else if (Pusher::Session *session = m_sessions.value(facts.id)) {
+            session->send(QString::fromUtf8(Pusher::Frames::error(4003, u"App is disabled"_s)));
+            session->close(4003, u"App is disabled"_s);
+        }
+    }
+}
+
 Broker::ConnectionId IoWorker::nextId(Broker::Protocol protocol) const
 {
     const quint64 serial = s_connectionSerial.fetch_add(1, std::memory_order_relaxed);

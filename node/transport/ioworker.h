@@ -70,6 +70,9 @@ public:
 
     QList<ConnectionFacts> connectionFacts() const { return m_facts.values(); }
 
+    // Closes the app's connections: it was disabled.
+    void closeApp(const QString &appId);
+
 private:
     Broker::ConnectionId nextId(Broker::Protocol protocol) const;
     void onRequest(quint64 httpId, const Http::Request &request);

@@ -10,7 +10,7 @@ const { DNotifierNode } = require('../compat/lib/node');
 const h = require('../compat/lib/helpers');
 const cf = require('../compat/lib/centrifuge');
 const { adminSession, Collection } = require('../compat/lib/admin');
-const { useCluster, waitForMembers } = require('./lib/cluster');
+const { useCluster, waitForMembers, waitUntil } = require('./lib/cluster');
 
 const nodes = useCluster(2, {}, (i) => ({ region: i === 0 ? 'eu' : 'us' }));
 const T = { timeout: 90_000 };
@@ -107,6 +107,26 @@ test('terminate_user through N1 closes the user on N2', T, async () => {
   await admin.ok('terminate_user', { app: n1.app.id, user: 'dave' });
   assert.equal((await client.closed).code, 3503);
   assert.equal((await pusherDave.waitClose()).code, 4009);
+});
+
+test('an app created through N1 is served by N2; a rotation through N2 holds on N1', T, async () => {
+  const [n1, n2] = nodes;
+  const admin1 = await adminSession(n1);
+  const admin2 = await adminSession(n2);
+  const { app } = await admin1.ok('create_app');
+  const created = { id: app.id, key: app.key, secret: app.secret };
+  await waitUntil('N2 to serve the new app', async () => (await admin2.ok('list_apps')).apps.some((a) => a.key === app.key));
+  const channel = h.uniq('shared-');
+  const onN2 = await h.open(n2, { app: created });
+  await h.subOk(onN2, channel);
+  await h.triggerOk(n1, channel, 'hi', 'across', { app: created });
+  assert.equal((await onN2.waitEvent('hi', channel)).data, 'across');
+
+  const rotated = (await admin2.ok('rotate_app', { app: app.id })).app;
+  await waitUntil('N1 to take the rotation', async () => (await admin1.ok('list_apps')).apps.some((a) => a.key === rotated.key));
+  assert.equal((await h.trigger(n1, channel, 'hi', 'old', { app: created })).status, 401);
+  const renewed = { id: rotated.id, key: rotated.key, secret: rotated.secret };
+  await h.triggerOk(n1, channel, 'hi', 'renewed', { app: renewed });
 });
 
 test('a join token from the console admits a new node, which then fails and shows dead', T, async () => {
