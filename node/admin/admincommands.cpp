@@ -7,10 +7,12 @@
 #include <node/broker/types.h>
 #include <node/centrifuge/hub.h>
 #include <node/cluster/jointoken.h>
+#include <node/pusher/apirequests.h>
 #include <node/pusher/hub.h>
 
 #include <QDateTime>
 #include <QJsonArray>
+#include <QJsonDocument>
 
 namespace DNotifier::Admin {
 
@@ -22,7 +24,6 @@ constexpr qint64 MaxTokenSeconds = 366LL * 24 * 3600;
 constexpr qint64 MinJoinSeconds = 60;
 constexpr qint64 MaxJoinSeconds = 30LL * 24 * 3600;
 constexpr qsizetype MaxTextLength = 1024;
-constexpr qsizetype MaxPublishBytes = 64 * 1024;
 
 Error badRequest(const QString &message)
 {
@@ -191,19 +192,20 @@ Result<QJsonObject> publish(const CommandTargets &targets, const QJsonObject &pa
     if (!app) {
         return app.error();
     }
-    const Result<QString> channel = requiredText(params, "channel"_L1);
-    const Result<QString> event = requiredText(params, "event"_L1);
-    if (!channel || !event) {
-        return !channel ? channel.error() : event.error();
-    }
-    const QJsonValue data = params.value("data"_L1);
-    if (!data.isString() || data.toString().toUtf8().size() > MaxPublishBytes) {
-        return badRequest(u"\"data\" must be a string of at most %1 bytes"_s.arg(MaxPublishBytes));
+    // Checked by the HTTP API's own rules (channel and event names, the app's payload limit),
+    // so the console can publish nothing a service could not.
+    QJsonObject trigger{{"name"_L1, params.value("event"_L1)},
+                        {"channel"_L1, params.value("channel"_L1)},
+                        {"data"_L1, params.value("data"_L1)}};
+    const Result<Pusher::TriggerItem> item =
+            Pusher::parseTrigger(QJsonDocument(trigger).toJson(QJsonDocument::Compact), **app);
+    if (!item) {
+        return badRequest(item.error().message);
     }
     Broker::Publication publication;
-    publication.channel = *channel;
-    publication.event = *event;
-    publication.data = data.toString().toUtf8();
+    publication.channel = item->channels.constFirst();
+    publication.event = item->name;
+    publication.data = item->data;
     publication.origin = Broker::Origin::Api;
     targets.pusherHub->publish((*app)->id, publication, QByteArray());
     return QJsonObject{};
@@ -291,7 +293,8 @@ QJsonObject auditedParams(const QString &method, const QJsonObject &params)
     QJsonObject kept = params;
     // Published data can be anything a customer sends; the log keeps its size, not its bytes.
     if (method == "publish"_L1) {
-        kept.insert("data"_L1, u"(%1 bytes)"_s.arg(params.value("data"_L1).toString().size()));
+        kept.insert("data"_L1,
+                    u"(%1 bytes)"_s.arg(params.value("data"_L1).toString().toUtf8().size()));
     }
     return kept;
 }

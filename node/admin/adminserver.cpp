@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QWebSocket>
 #include <QWebSocketServer>
 
@@ -26,6 +28,9 @@ constexpr int TickMs = 1000;
 constexpr qint64 StatusFreshMs = 5000;
 constexpr qsizetype MaxSessions = 64;
 constexpr int CloseTryAgainLater = 1013;
+constexpr int CloseUnknownPath = 4004;
+// For the TLS handshake, and again for the WebSocket upgrade that follows it.
+constexpr int HandshakeTimeoutMs = 10'000;
 // How long another node has to answer a request.
 constexpr qint64 AnswerTimeoutMs = 5000;
 // Connections one node lists for another at most: a page reaches at most this far.
@@ -54,13 +59,17 @@ AdminServer::AdminServer(AdminDependencies dependencies, QObject *parent)
     , m_keyring(m_deps.keys)
     , m_audit(m_deps.commands.settings.dataDir)
     , m_sampler(*m_deps.metrics)
-    , m_listener(new QWebSocketServer(u"dnotifier-admin"_s, QWebSocketServer::SecureMode, this))
+    , m_listener(new QSslServer(this))
+    , m_upgrader(new QWebSocketServer(u"dnotifier-admin"_s, QWebSocketServer::NonSecureMode, this))
 {
     m_listener->setSslConfiguration(m_deps.tls.serverConfiguration());
-    connect(m_listener, &QWebSocketServer::newConnection, this, &AdminServer::onNewConnection);
-    connect(m_listener, &QWebSocketServer::peerVerifyError, this, [](const QSslError &error) {
-        qCInfo(lcAdmin) << "admin TLS handshake failed:" << error.errorString();
-    });
+    m_listener->setHandshakeTimeout(HandshakeTimeoutMs);
+    connect(m_listener, &QSslServer::pendingConnectionAvailable, this, &AdminServer::onEncrypted);
+    connect(m_listener, &QSslServer::peerVerifyError, this,
+            [](QSslSocket *, const QSslError &error) {
+                qCInfo(lcAdmin) << "admin TLS handshake failed:" << error.errorString();
+            });
+    connect(m_upgrader, &QWebSocketServer::newConnection, this, &AdminServer::onNewConnection);
     m_tick.setInterval(TickMs);
     connect(&m_tick, &QTimer::timeout, this, &AdminServer::tick);
     connect(m_deps.cluster, &Cluster::ClusterNode::adminReceived, this,
@@ -100,18 +109,52 @@ QString AdminServer::fingerprint() const
     return Crypto::fingerprintText(m_deps.tls.certificate.digest(QCryptographicHash::Sha256));
 }
 
-void AdminServer::onNewConnection()
+void AdminServer::onEncrypted()
 {
     while (m_listener->hasPendingConnections()) {
-        QWebSocket *socket = m_listener->nextPendingConnection();
-        if (m_sessions.size() >= MaxSessions) {
-            socket->setParent(this);
-            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
-            socket->close(QWebSocketProtocol::CloseCode(CloseTryAgainLater),
-                          u"too many admin connections"_s);
+        auto *transport = qobject_cast<QSslSocket *>(m_listener->nextPendingConnection());
+        if (!transport) {
             continue;
         }
-        auto *session = new AdminSession(socket, *this, this);
+        transport->setParent(this);
+        const auto peer = qMakePair(transport->peerAddress().toString(), transport->peerPort());
+        m_upgrading.insert(peer, transport);
+        connect(transport, &QObject::destroyed, this, [this, peer] { m_upgrading.remove(peer); });
+        // QWebSocketServer times out only the handshakes it accepted itself.
+        QTimer::singleShot(HandshakeTimeoutMs, transport, [this, peer, transport] {
+            if (m_upgrading.value(peer) == transport) {
+                transport->abort();
+                transport->deleteLater();
+            }
+        });
+        m_upgrader->handleConnection(transport);
+    }
+}
+
+void AdminServer::onNewConnection()
+{
+    while (m_upgrader->hasPendingConnections()) {
+        QWebSocket *socket = m_upgrader->nextPendingConnection();
+        QSslSocket *transport =
+                m_upgrading.take(qMakePair(socket->peerAddress().toString(), socket->peerPort()));
+        if (!transport) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        const bool known = socket->requestUrl().path() == "/admin"_L1;
+        if (!known || m_sessions.size() >= MaxSessions) {
+            // The WebSocket uses its transport until it is gone, so it owns it until then.
+            socket->setParent(this);
+            transport->setParent(socket);
+            connect(socket, &QWebSocket::disconnected, socket, &QObject::deleteLater);
+            socket->close(QWebSocketProtocol::CloseCode(known ? CloseTryAgainLater
+                                                              : CloseUnknownPath),
+                          known ? u"too many admin connections"_s
+                                : u"the admin channel is at /admin"_s);
+            continue;
+        }
+        auto *session = new AdminSession(socket, transport, *this, this);
         m_sessions.append(session);
         connect(session, &AdminSession::finished, this, [this](AdminSession *done) {
             m_sessions.removeOne(done);
@@ -144,6 +187,14 @@ void AdminServer::delivered(const QString &appId, const Broker::Publication &pub
     }
 }
 
+Result<void> AdminServer::knownApp(const QString &appId) const
+{
+    if (!appId.isEmpty() && !m_deps.commands.apps->byId(appId)) {
+        return adminError(ErrorCode::NotFound, u"no app with id \"%1\""_s.arg(appId.left(64)));
+    }
+    return {};
+}
+
 Result<Config::AdminKey> AdminServer::login(const QString &address,
                                             const QByteArray &key,
                                             const QString &client)
@@ -162,7 +213,6 @@ Result<Config::AdminKey> AdminServer::login(const QString &address,
                         errorName(int(ErrorCode::Unauthorized))});
         return adminError(ErrorCode::Unauthorized, u"wrong admin key"_s);
     }
-    m_limiter.recordSuccess(address);
     qCInfo(lcAdmin) << "admin login from" << address << "key=" << matched->name
                     << "role=" << roleName(matched->role);
     return *matched;
@@ -209,6 +259,9 @@ Result<StreamView> AdminServer::streamView(const QString &kind, const QJsonObjec
         if (!query) {
             return query.error();
         }
+        if (const Result<void> known = knownApp(query->app); !known) {
+            return known.error();
+        }
         QStringList appIds;
         for (const Config::AppSettings &app : m_deps.commands.apps->apps()) {
             appIds.append(app.id);
@@ -223,6 +276,9 @@ Result<StreamView> AdminServer::streamView(const QString &kind, const QJsonObjec
         const Result<ListQuery> query = listQuery(params, ConnectionSorts);
         if (!query) {
             return query.error();
+        }
+        if (const Result<void> known = knownApp(query->app); !known) {
+            return known.error();
         }
         QList<QJsonObject> items =
                 connectionItems(connectionRows(), m_deps.cluster->nodeId(), *query);
@@ -241,10 +297,12 @@ Result<StreamView> AdminServer::streamView(const QString &kind, const QJsonObjec
         return view;
     }
     // A tail: the channel must name an app this node serves.
-    const QString appId = params.value("app"_L1).toString();
+    const QJsonValue app = params.value("app"_L1);
+    const QString appId = app.toString();
     const QString channel = params.value("channel"_L1).toString();
-    if (channel.isEmpty() || channel.size() > 1024) {
-        return adminError(ErrorCode::BadRequest, u"a tail needs \"app\" and \"channel\""_s);
+    if (!app.isString() || channel.isEmpty() || channel.size() > 1024) {
+        return adminError(ErrorCode::BadRequest,
+                          u"a tail needs \"app\" and \"channel\" as strings"_s);
     }
     if (!m_deps.commands.apps->byId(appId)) {
         return adminError(ErrorCode::NotFound, u"no app with id \"%1\""_s.arg(appId.left(64)));

@@ -24,6 +24,8 @@
 #include <QObject>
 #include <QTimer>
 
+class QSslServer;
+class QSslSocket;
 class QWebSocketServer;
 
 namespace DNotifier::Cluster {
@@ -109,8 +111,11 @@ private:
         std::function<void()> onNoAnswer;
     };
 
+    void onEncrypted();
     void onNewConnection();
     void tick();
+    // not_found unless the id is empty (every app) or names an app this node serves.
+    Result<void> knownApp(const QString &appId) const;
     // Sends a request to another node; exactly one of the callbacks runs, the second when
     // no route leads there or no answer came within a few seconds.
     void ask(const QString &node,
@@ -134,7 +139,12 @@ private:
     LoginLimiter m_limiter;
     AuditLog m_audit;
     ActivitySampler m_sampler;
-    QWebSocketServer *m_listener;
+    // TLS first, then the WebSocket upgrade over the encrypted socket: owning the TLS socket
+    // lets a session see how much it has not sent yet (see AdminSession::sendJson).
+    QSslServer *m_listener;
+    QWebSocketServer *m_upgrader;
+    // Encrypted sockets in the WebSocket upgrade, by peer address and port.
+    QHash<QPair<QString, quint16>, QSslSocket *> m_upgrading;
     QList<AdminSession *> m_sessions;
     QTimer m_tick;
     bool m_draining = false;

@@ -5,10 +5,12 @@
 #include "adminserver.h"
 
 #include <node/logging.h>
+#include <node/transport/clientlimits.h>
 #include <node/transport/websocketclose.h>
 
 #include <QJsonDocument>
 #include <QPointer>
+#include <QSslSocket>
 #include <QWebSocket>
 
 namespace DNotifier::Admin {
@@ -25,15 +27,22 @@ constexpr int MaxTailPerSecond = 100;
 constexpr int CloseUnauthorized = 4001;
 constexpr int CloseHelloTimeout = 4008;
 constexpr int CloseUnsupportedData = 1003;
+constexpr int CloseTooSlow = 4010;
 } // namespace
 
-AdminSession::AdminSession(QWebSocket *socket, AdminServer &server, QObject *parent)
+AdminSession::AdminSession(QWebSocket *socket,
+                           QSslSocket *transport,
+                           AdminServer &server,
+                           QObject *parent)
     : QObject(parent)
     , m_socket(socket)
+    , m_transport(transport)
     , m_server(server)
     , m_address(socket->peerAddress().toString())
 {
+    // Children go in the order they came: the WebSocket before the socket it uses.
     m_socket->setParent(this);
+    m_transport->setParent(this);
     m_socket->setMaxAllowedIncomingFrameSize(MaxFrameBytes);
     m_socket->setMaxAllowedIncomingMessageSize(MaxFrameBytes);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &AdminSession::onText);
@@ -150,7 +159,12 @@ void AdminSession::subscribe(const QJsonValue &id, const QJsonObject &params)
 
 void AdminSession::unsubscribe(const QJsonValue &id, const QJsonObject &params)
 {
-    const int stream = params.value("stream"_L1).toInt(-1);
+    const QJsonValue number = params.value("stream"_L1);
+    if (!number.isDouble() || number.toDouble() != double(number.toInt())) {
+        replyError(id, adminError(ErrorCode::BadRequest, u"\"stream\" must be a stream number"_s));
+        return;
+    }
+    const int stream = number.toInt();
     if (!m_streams.remove(stream)) {
         replyError(id, adminError(ErrorCode::NotFound, u"no open stream with that number"_s));
         return;
@@ -229,10 +243,17 @@ void AdminSession::sendEvent(int stream, QLatin1StringView event, const QJsonObj
 
 void AdminSession::sendJson(const QJsonObject &message)
 {
-    if (!m_closing) {
-        m_socket->sendTextMessage(
-                QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    if (m_closing) {
+        return;
     }
+    // A console that stops reading would otherwise hold every tailed publication in memory.
+    const qint64 unsent = m_transport->bytesToWrite() + m_transport->encryptedBytesToWrite();
+    if (unsent > Transport::MaxOutboundBytes) {
+        closeWith(CloseTooSlow, u"the console does not read fast enough"_s);
+        return;
+    }
+    m_socket->sendTextMessage(
+            QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
 }
 
 void AdminSession::closeWith(int code, const QString &reason)

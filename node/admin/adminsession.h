@@ -16,6 +16,7 @@
 
 #include <optional>
 
+class QSslSocket;
 class QWebSocket;
 
 namespace DNotifier::Admin {
@@ -27,7 +28,8 @@ class AdminSession final : public QObject
     Q_OBJECT
 
 public:
-    AdminSession(QWebSocket *socket, AdminServer &server, QObject *parent);
+    // Takes both sockets; `transport` is the TLS socket the WebSocket runs over.
+    AdminSession(QWebSocket *socket, QSslSocket *transport, AdminServer &server, QObject *parent);
     ~AdminSession() override;
 
     QString address() const { return m_address; }
@@ -64,6 +66,7 @@ private:
     void closeWith(int code, const QString &reason);
 
     QWebSocket *m_socket;
+    QSslSocket *m_transport;
     AdminServer &m_server;
     QString m_address;
     std::optional<Config::AdminKey> m_key;

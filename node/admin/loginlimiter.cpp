@@ -32,11 +32,6 @@ void LoginLimiter::recordFailure(const QString &address, qint64 nowMs)
     ++failures.count;
 }
 
-void LoginLimiter::recordSuccess(const QString &address)
-{
-    m_failures.remove(address);
-}
-
 void LoginLimiter::forgetOld(qint64 nowMs)
 {
     m_failures.removeIf(

@@ -1,8 +1,10 @@
 #pragma once
 
 // Slows down guessing admin keys: after MaxFailures failed logins from one address within the
-// window, logins from that address are refused unchecked until the window has passed. Lives
-// on the broker thread.
+// window, logins from that address are refused unchecked until the window has passed. A
+// successful login does not clear the count: whoever holds the read-only key could otherwise
+// guess the admin key without limit between two logins of their own. Lives on the broker
+// thread.
 
 #include <QHash>
 #include <QString>
@@ -18,7 +20,6 @@ public:
     // 0 when a login from the address may be checked, else how long it must wait.
     qint64 retryAfterMs(const QString &address, qint64 nowMs) const;
     void recordFailure(const QString &address, qint64 nowMs);
-    void recordSuccess(const QString &address);
 
 private:
     struct Failures
