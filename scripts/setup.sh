@@ -10,6 +10,8 @@ debian_packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-websockets-dev libhttp-parser-dev
     libssl-dev openssl
+    qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev
+    dbus gnome-keyring libsecret-1-0
 )
 
 install_missing_packages() {
