@@ -31,6 +31,10 @@ constexpr int CloseTryAgainLater = 1013;
 constexpr int CloseUnknownPath = 4004;
 // For the TLS handshake, and again for the WebSocket upgrade that follows it.
 constexpr int HandshakeTimeoutMs = 10'000;
+// A tail lease lives this long unless renewed; the tailing node renews it every second.
+constexpr qint64 TailLeaseMs = 3000;
+// Publications a node sends another for one tail each second at most (as a tail shows).
+constexpr int MaxTailPerSecond = 100;
 // How long another node has to answer a request.
 constexpr qint64 AnswerTimeoutMs = 5000;
 // Connections one node lists for another at most: a page reaches at most this far.
@@ -166,24 +170,66 @@ void AdminServer::onNewConnection()
 void AdminServer::accepted(const QString &appId, const Broker::Publication &publication)
 {
     m_sampler.countPublication(appId, publication.channel);
-}
-
-void AdminServer::delivered(const QString &appId, const Broker::Publication &publication)
-{
-    if (m_tails.isEmpty()) {
-        return;
-    }
-    const QList<TailRef> tails = m_tails.values(tailKey(appId, publication.channel));
-    if (tails.isEmpty()) {
+    if (m_tails.isEmpty() && m_leases.isEmpty()) {
         return;
     }
     const QJsonObject entry{{"at"_L1, publication.createdMs},
                             {"event"_L1, publication.event},
                             {"data"_L1, QString::fromUtf8(publication.data)},
-                            {"origin"_L1, publication.origin == Broker::Origin::Client ? u"client"_s
-                                                                                       : u"api"_s}};
-    for (const TailRef &tail : tails) {
+                            {"origin"_L1,
+                             publication.origin == Broker::Origin::Client ? u"client"_s : u"api"_s},
+                            {"node"_L1, m_deps.cluster->nodeId()}};
+    showTail(appId, publication.channel, entry);
+    sendToLeases(appId, publication.channel, entry);
+}
+
+void AdminServer::showTail(const QString &appId, const QString &channel, const QJsonObject &entry)
+{
+    for (const TailRef &tail : m_tails.values(tailKey(appId, channel))) {
         tail.session->tailPublication(tail.stream, entry);
+    }
+}
+
+void AdminServer::sendToLeases(const QString &appId,
+                               const QString &channel,
+                               const QJsonObject &entry)
+{
+    for (TailLease &lease : m_leases) {
+        if (lease.app != appId || lease.channel != channel) {
+            continue;
+        }
+        // The tail shows at most that many a second anyway; the rest is only counted.
+        if (lease.sent >= MaxTailPerSecond) {
+            ++lease.dropped;
+            continue;
+        }
+        ++lease.sent;
+        const QJsonObject tailed{{"kind"_L1, u"tailed"_s},
+                                 {"app"_L1, appId},
+                                 {"channel"_L1, channel},
+                                 {"entry"_L1, entry}};
+        m_deps.cluster->sendAdmin(lease.node, 0, false,
+                                  QJsonDocument(tailed).toJson(QJsonDocument::Compact));
+    }
+}
+
+void AdminServer::renewTailLeases()
+{
+    QSet<QString> tailed;
+    for (auto it = m_tails.cbegin(); it != m_tails.cend(); ++it) {
+        tailed.insert(it.key());
+    }
+    for (const QString &key : std::as_const(tailed)) {
+        const qsizetype split = key.indexOf(u'\n');
+        const QJsonObject request{{"kind"_L1, u"tail"_s},
+                                  {"app"_L1, key.left(split)},
+                                  {"channel"_L1, key.mid(split + 1)}};
+        const QByteArray body = QJsonDocument(request).toJson(QJsonDocument::Compact);
+        for (const Cluster::MemberRecord &member : m_deps.cluster->members()) {
+            if (member.id != m_deps.cluster->nodeId() && Cluster::isLive(member.state)) {
+                m_deps.cluster->sendAdmin(member.id, 0, false, body);
+            }
+        }
     }
 }
 
@@ -396,6 +442,22 @@ void AdminServer::onAdminReceived(const QString &from,
                                   const QByteArray &body)
 {
     const QJsonObject message = QJsonDocument::fromJson(body).object();
+    const QString kind = message.value("kind"_L1).toString();
+    if (!isAnswer && kind == "tail"_L1) {
+        const QString app = message.value("app"_L1).toString();
+        const QString channel = message.value("channel"_L1).toString();
+        TailLease &lease = m_leases[from + u'\n' + tailKey(app, channel)];
+        lease.node = from;
+        lease.app = app;
+        lease.channel = channel;
+        lease.expiresMs = QDateTime::currentMSecsSinceEpoch() + TailLeaseMs;
+        return;
+    }
+    if (!isAnswer && kind == "tailed"_L1) {
+        showTail(message.value("app"_L1).toString(), message.value("channel"_L1).toString(),
+                 message.value("entry"_L1).toObject());
+        return;
+    }
     if (!isAnswer) {
         m_deps.cluster->sendAdmin(from, id, true,
                                   QJsonDocument(answer(message)).toJson(QJsonDocument::Compact));
@@ -509,6 +571,20 @@ void AdminServer::tick()
         noAnswer();
     }
     askForConnections();
+    renewTailLeases();
+    m_leases.removeIf([now](const auto &entry) { return entry.value().expiresMs < now; });
+    for (TailLease &lease : m_leases) {
+        if (lease.dropped > 0) {
+            const QJsonObject tailed{{"kind"_L1, u"tailed"_s},
+                                     {"app"_L1, lease.app},
+                                     {"channel"_L1, lease.channel},
+                                     {"entry"_L1, QJsonObject{{"dropped"_L1, lease.dropped}}}};
+            m_deps.cluster->sendAdmin(lease.node, 0, false,
+                                      QJsonDocument(tailed).toJson(QJsonDocument::Compact));
+        }
+        lease.sent = 0;
+        lease.dropped = 0;
+    }
     m_deps.cluster->publishStatus(encodeNodeStatus(ownStatus()));
     // Facts are gathered only while someone looks: a console here, or another node's.
     if (!m_sessions.isEmpty() || now - m_lastAskedMs < AnswerTimeoutMs) {

@@ -71,7 +71,6 @@ public:
     void setDraining() { m_draining = true; }
 
     void accepted(const QString &appId, const Broker::Publication &publication) override;
-    void delivered(const QString &appId, const Broker::Publication &publication) override;
 
     // For the sessions.
     Result<Config::AdminKey> login(const QString &address,
@@ -104,6 +103,18 @@ private:
         qint64 receivedMs = 0;
     };
 
+    // Another node's tail of a channel: publications accepted here are sent to it.
+    struct TailLease
+    {
+        QString node;
+        QString app;
+        QString channel;
+        qint64 expiresMs = 0;
+        // Sent, and left out, since the last tick.
+        int sent = 0;
+        qint64 dropped = 0;
+    };
+
     struct PendingRequest
     {
         qint64 sentMs = 0;
@@ -126,6 +137,10 @@ private:
     QJsonObject answer(const QJsonObject &request);
     // Asks every other node for its share of each connections stream that is open.
     void askForConnections();
+    // Asks every other node to send the publications it accepts on the channels tailed here.
+    void renewTailLeases();
+    void showTail(const QString &appId, const QString &channel, const QJsonObject &entry);
+    void sendToLeases(const QString &appId, const QString &channel, const QJsonObject &entry);
     void kickOnNode(const QString &node,
                     const QString &connection,
                     std::function<void(const Result<QJsonObject> &)> done);
@@ -150,6 +165,8 @@ private:
     bool m_draining = false;
     // Tails by "app\nchannel".
     QMultiHash<QString, TailRef> m_tails;
+    // Other nodes' tails of channels, by node and "app\nchannel".
+    QHash<QString, TailLease> m_leases;
     // The last connection facts each I/O worker reported, by worker index.
     QHash<int, QList<Transport::ConnectionFacts>> m_facts;
     QHash<quint64, PendingRequest> m_pending;

@@ -214,6 +214,11 @@ void AdminSession::tailPublication(int streamId, const QJsonObject &entry)
     if (stream == m_streams.end()) {
         return;
     }
+    // Another node's count of what it left out, shown with this node's own count.
+    if (entry.contains("dropped"_L1)) {
+        stream->tailDropped += entry.value("dropped"_L1).toInteger();
+        return;
+    }
     if (stream->tailSent >= MaxTailPerSecond) {
         ++stream->tailDropped;
         return;

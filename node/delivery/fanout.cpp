@@ -111,9 +111,6 @@ void Fanout::deliver(const Config::AppSettings &app,
                      const Broker::Publication &publication,
                      Broker::ConnectionId except)
 {
-    if (m_observer) {
-        m_observer->delivered(app.id, publication);
-    }
     QList<Broker::ConnectionId> pusherRecipients;
     QList<Broker::ConnectionId> centrifugeRecipients;
     const QList<Broker::ConnectionId> recipients =

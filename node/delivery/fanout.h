@@ -21,8 +21,6 @@ public:
     // A publication accepted on this node, before it is stored or sent anywhere: each
     // publication is accepted on exactly one node of the cluster.
     virtual void accepted(const QString &appId, const Broker::Publication &publication) = 0;
-    // A publication delivered to this node's subscribers, wherever it was accepted.
-    virtual void delivered(const QString &appId, const Broker::Publication &publication) = 0;
 };
 
 class Fanout final

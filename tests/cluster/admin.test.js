@@ -98,6 +98,26 @@ test("connections: N1 lists N2's connections and kicks one there", T, async () =
   assert.equal(unknown.error.code, 'failed');
 });
 
+test('a tail on N1 shows what is published through N2, though N1 has no subscriber', T, async () => {
+  const [n1, n2] = nodes;
+  const admin = await adminSession(n1);
+  const channel = h.uniq('far-tail-');
+  const { stream } = await admin.subscribe({ stream: 'tail', app: n1.app.id, channel });
+  const n2Id = (await admin.subscribe({ stream: 'topology' })).snapshot.nodes.find((n) => n.name === 'N2').id;
+  // The lease reaches N2 within a second; publish until the first publication shows.
+  const seen = await whilePublishing(n2, channel, () =>
+    admin.waitEvent(stream, (e) => e.event === 'delta' && e.data.event === 'tick', 'a publication from N2'),
+  );
+  assert.equal(seen.data.node, n2Id);
+  assert.equal(seen.data.origin, 'api');
+  // Through N1 itself as well, once.
+  await h.triggerOk(n1, channel, 'local', 'here');
+  const local = await admin.waitEvent(stream, (e) => e.data.event === 'local', 'the local publication');
+  assert.equal(local.data.node, admin.hello.node.id);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(admin.events.get(stream).filter((e) => e.data.event === 'local').length, 1);
+});
+
 test('terminate_user through N1 closes the user on N2', T, async () => {
   const [n1, n2] = nodes;
   const admin = await adminSession(n1);
