@@ -28,6 +28,8 @@ constexpr qint64 RedialGoneMs = 10 * 60 * 1000;
 constexpr qint64 UnwantedLinkGraceMs = 5000;
 // Accepted connections still in the handshake; more are closed at once.
 constexpr qsizetype MaxUnprovenLinks = 32;
+// How long a node with seeds waits for its first link before it reports ready alone.
+constexpr int AloneAfterMs = 10'000;
 // A node's status names at most a hundred channels; anything far larger is not one of ours.
 constexpr qsizetype MaxNodeStatusBytes = 256 * 1024;
 // A TLS handshake that has not finished by then is dropped by the listener.
@@ -171,6 +173,15 @@ Result<void> ClusterNode::start()
     m_maintenance.start();
     m_countFlush.start();
     updateGauges();
+    // A node with nobody to dial has its whole cluster view at once; one with seeds once a
+    // link is up, or after a while alone: its peers may all be gone, and it serves anyway.
+    if (m_settings.seeds.isEmpty()) {
+        m_metrics->clusterSynced.store(1, std::memory_order_relaxed);
+    } else {
+        QTimer::singleShot(AloneAfterMs, this, [this] {
+            m_metrics->clusterSynced.store(1, std::memory_order_relaxed);
+        });
+    }
     qCInfo(lcCluster) << "member" << self.id << "name=" << self.name << "address=" << self.address
                       << "region=" << self.region << "cluster=" << m_identity.clusterId;
     maintainLinks();
@@ -226,6 +237,7 @@ void ClusterNode::dial(const QString &address)
 
 void ClusterNode::onLinkUp(PeerLink *link)
 {
+    m_metrics->clusterSynced.store(1, std::memory_order_relaxed);
     m_unproven.remove(link);
     if (link->role() == PeerLink::Role::Dialer) {
         m_dialing.remove(link->address());

@@ -142,6 +142,9 @@ struct NodeSettings
     // Seconds that channel_vacated and member_removed webhooks wait for a quick return.
     int webhookLeaveDelaySeconds = 3;
     int webhookRetrySeconds = 300;
+    // Seconds between the start of a drain (SIGTERM, the admin channel) and closing clients,
+    // while /readyz already fails.
+    int drainDelaySeconds = 0;
     ClusterSettings cluster;
     AdminSettings admin;
     AppSettings defaultApp;

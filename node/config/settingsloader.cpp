@@ -564,7 +564,9 @@ Result<WebhookTarget> webhookTarget(const Input &in)
 
 // A config array read entry by entry, each labelled with its index ("apps[2]") in errors.
 template<typename T>
-Result<QList<T>> arrayOf(const Input &in, const QString &expected, Result<T> (*entry)(const Input &))
+Result<QList<T>> arrayOf(const Input &in,
+                         const QString &expected,
+                         Result<T> (*entry)(const Input &))
 {
     if (!in.value.isArray()) {
         return wrongType(in, expected);
@@ -847,7 +849,7 @@ constexpr QLatin1StringView ProbeTimeoutKey("cluster_probe_timeout_ms");
 constexpr QLatin1StringView AdminCertificateKey("admin_tls_cert");
 constexpr QLatin1StringView AdminPrivateKeyKey("admin_tls_key");
 
-const std::array<NodeKey, 30> nodeKeys{{
+const std::array<NodeKey, 31> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -866,6 +868,9 @@ const std::array<NodeKey, 30> nodeKeys{{
                  &setInteger<&NodeSettings::webhookLeaveDelaySeconds, 0, 3600>),
         fileOnly("webhook_retry_seconds"_L1,
                  &setInteger<&NodeSettings::webhookRetrySeconds, 0, 86400>),
+        fileAndEnvironment("drain_delay"_L1,
+                           "DNOTIFIER_DRAIN_DELAY"_L1,
+                           &setInteger<&NodeSettings::drainDelaySeconds, 0, 600>),
         notInFile("DNOTIFIER_APP_ID"_L1,
                   Flag::AppId,
                   &CommandLine::appId,

@@ -76,6 +76,12 @@ QByteArray renderMetrics(const NodeMetrics &metrics)
           "Members this node saw declared dead.", number(metrics.clusterMembersDeclaredDead));
     write(out, "dnotifier_peer_links", "gauge", "Established peer links.",
           number(metrics.peerLinks));
+    write(out, "dnotifier_draining", "gauge",
+          "1 once the node began to drain (SIGTERM or the admin channel), else 0.",
+          number(metrics.draining));
+    write(out, "dnotifier_cluster_synced", "gauge",
+          "1 once the node has linked with its cluster, or found it has none, else 0.",
+          number(metrics.clusterSynced));
     write(out, "dnotifier_region_gateway", "gauge",
           "1 while this node is its region's gateway to the other regions, else 0.",
           number(metrics.regionGateway));

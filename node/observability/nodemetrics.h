@@ -30,6 +30,11 @@ struct NodeMetrics
     std::atomic<qint64> peerLinks{0};
     std::atomic<qint64> regionGateway{0};
     std::atomic<quint64> clusterMembersDeclaredDead{0};
+    // For /readyz: set once SIGTERM or the admin channel's drain began.
+    std::atomic<qint64> draining{0};
+    // For /readyz: set once the node linked with a peer, or when it has none to find (see
+    // ClusterNode::start).
+    std::atomic<qint64> clusterSynced{0};
 };
 
 // The length of the text in UTF-8, without encoding it.

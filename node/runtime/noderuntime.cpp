@@ -131,9 +131,23 @@ void NodeRuntime::shutDown()
         return;
     }
     m_shuttingDown = true;
+    m_metrics.draining.store(1, std::memory_order_relaxed);
     if (m_admin) {
         m_admin->setDraining();
     }
+    // Load balancers watching /readyz stop sending new clients first; the node keeps serving
+    // the ones it has for the drain delay.
+    if (m_settings.drainDelaySeconds > 0) {
+        qCInfo(lcNode) << "draining: /readyz fails now; leaving the cluster in"
+                       << m_settings.drainDelaySeconds << "s";
+        QTimer::singleShot(m_settings.drainDelaySeconds * 1000, this, &NodeRuntime::closeDown);
+        return;
+    }
+    closeDown();
+}
+
+void NodeRuntime::closeDown()
+{
     qCInfo(lcNode) << "shutting down: leaving the cluster, closing client connections";
     if (m_cluster) {
         m_cluster->leave();

@@ -63,8 +63,9 @@ public:
     ~NodeRuntime() override;
 
     Result<void> start();
-    // Leaves the cluster, stops accepting and closes every client connection; `finished`
-    // follows once the goodbyes and close frames had a moment to leave.
+    // Fails /readyz, then after the drain delay leaves the cluster, stops accepting and closes
+    // every client connection; `finished` follows once the goodbyes and close frames had a
+    // moment to leave.
     void shutDown();
     quint16 port() const;
     quint16 peerPort() const;
@@ -101,6 +102,7 @@ private:
 
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
     void startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
+    void closeDown();
     Result<void> startAdmin(const std::shared_ptr<const Apps::AppRegistry> &apps);
     // The registry of the configured apps with the managed changes from the data directory.
     Result<std::shared_ptr<Apps::AppRegistry>> loadApps();

@@ -106,6 +106,22 @@ void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QStr
     }
 }
 
+Http::Response IoWorker::readiness() const
+{
+    QStringList reasons;
+    if (m_context.metrics && m_context.metrics->draining.load(std::memory_order_relaxed)) {
+        reasons.append(u"\"draining\""_s);
+    }
+    if (m_context.metrics && !m_context.metrics->clusterSynced.load(std::memory_order_relaxed)) {
+        reasons.append(u"\"joining the cluster\""_s);
+    }
+    if (reasons.isEmpty()) {
+        return Http::Response::json(200, R"({"status":"ok"})");
+    }
+    return Http::Response::json(503, R"({"status":"not ready","reasons":[)"
+                                             + reasons.join(u',').toUtf8() + "]}");
+}
+
 void IoWorker::track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId)
 {
     m_facts.insert(id, {id, appId, socket->peerAddress().toString(),
@@ -178,8 +194,12 @@ Broker::ConnectionId IoWorker::nextId(Broker::Protocol protocol) const
 
 void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
 {
-    if (request.path == "/healthz"_L1 || request.path == "/readyz"_L1) {
+    if (request.path == "/livez"_L1 || request.path == "/healthz"_L1) {
         respond(httpId, Http::Response::json(200, R"({"status":"ok"})"));
+        return;
+    }
+    if (request.path == "/readyz"_L1) {
+        respond(httpId, readiness());
         return;
     }
     if (request.path == "/metrics"_L1 && m_context.metrics) {

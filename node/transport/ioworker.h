@@ -76,6 +76,8 @@ public:
 private:
     Broker::ConnectionId nextId(Broker::Protocol protocol) const;
     void onRequest(quint64 httpId, const Http::Request &request);
+    // 200 when the node takes new clients; 503 while it drains or has not joined its cluster.
+    Http::Response readiness() const;
     void onWebSocket();
     void startUpgrade(QTcpSocket *socket);
     void startSession(std::unique_ptr<QWebSocket> socket);
