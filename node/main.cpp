@@ -4,6 +4,7 @@
 #include <node/config/appstore.h>
 #include <node/config/commandline.h>
 #include <node/config/settingsloader.h>
+#include <node/observability/logformat.h>
 #include <node/runtime/banner.h>
 #include <node/runtime/clusterstart.h>
 #include <node/runtime/noderuntime.h>
@@ -31,8 +32,7 @@ int main(int argc, char **argv)
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dnotifier-node"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DNOTIFIER_VERSION));
-    qSetMessagePattern(
-            QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
+    Observability::installLogFormat(Observability::chooseLogFormat());
 
     const QStringList arguments = QCoreApplication::arguments();
     if (arguments.value(1) == QLatin1StringView("token")) {

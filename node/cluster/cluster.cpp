@@ -3,6 +3,7 @@
 #include <common/crypto/digest.h>
 #include <node/config/privatefiles.h>
 #include <node/logging.h>
+#include <node/observability/logformat.h>
 #include <node/observability/nodemetrics.h>
 
 #include <QDateTime>
@@ -161,6 +162,7 @@ Result<void> ClusterNode::start()
                         : m_settings.nodeName;
     m_table = MemberTable(self);
     m_sequencer = self.id;
+    Observability::setLogNodeId(self.id);
     m_broker.setObserver(this);
     // A stream made from nothing gets the same epoch on every node of the region while its
     // sequencer stays, so a client that subscribed on any of them can recover on the others.

@@ -64,3 +64,20 @@ test('a node whose seeds do not answer is not ready until it gives up waiting', 
   // It serves alone after a while rather than never.
   await until(async () => (await status(lonely, '/readyz')).status === 200, 'readyz alone', 20_000);
 });
+
+test('log lines are JSON objects when standard error is not a terminal', T, async () => {
+  const lines = node.stderr.split('\n').filter((line) => line !== '');
+  assert.ok(lines.length >= 2, node.stderr);
+  for (const line of lines) {
+    const entry = JSON.parse(line);
+    const keys = Object.keys(entry);
+    for (const required of ['time', 'level', 'component', 'message']) assert.ok(keys.includes(required), line);
+    // The node id joins once the node knows it; nothing else is added.
+    assert.ok(keys.every((k) => ['time', 'level', 'component', 'message', 'node'].includes(k)), line);
+    assert.match(entry.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(['debug', 'info', 'warning', 'error'].includes(entry.level), line);
+    assert.match(entry.component, /^dnotifier\.node/);
+  }
+  const listening = lines.map((line) => JSON.parse(line)).find((e) => e.message.startsWith('listening'));
+  assert.match(listening.node, /^[0-9a-f]{16}$/);
+});
