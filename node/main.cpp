@@ -4,10 +4,12 @@
 #include <node/config/appstore.h>
 #include <node/config/commandline.h>
 #include <node/config/settingsloader.h>
+#include <node/logging.h>
 #include <node/observability/logformat.h>
 #include <node/runtime/banner.h>
 #include <node/runtime/clusterstart.h>
 #include <node/runtime/noderuntime.h>
+#include <node/runtime/settingsreload.h>
 #include <node/runtime/signalwatcher.h>
 
 #include <QCoreApplication>
@@ -23,6 +25,49 @@ int failStart(const QString &message)
 {
     QTextStream(stderr) << "dnotifier-node: " << message << '\n';
     return 2;
+}
+
+// The settings from the config file, environment and flags, with the default app's generated
+// credentials filled in; `credentials` says where they came from.
+Result<Config::NodeSettings> loadSettings(const Config::CommandLine &commandLine,
+                                          Config::DefaultAppCredentials *credentials)
+{
+    auto settings = Config::resolveSettings(commandLine, QProcessEnvironment::systemEnvironment());
+    if (!settings) {
+        return settings.error();
+    }
+    auto filled = Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
+    if (!filled) {
+        return filled.error();
+    }
+    settings.value().defaultApp = filled->app;
+    if (const auto distinct = Config::checkAppsDistinct(*settings); !distinct) {
+        return distinct.error();
+    }
+    *credentials = std::move(filled).value();
+    return settings;
+}
+
+// SIGHUP: reads the configuration again, applies what can change while running and names
+// what needs a restart; a configuration that does not load leaves everything as it was.
+void reload(Runtime::NodeRuntime &runtime,
+            const Config::NodeSettings &configured,
+            const Config::CommandLine &commandLine)
+{
+    Config::DefaultAppCredentials credentials;
+    const auto fresh = loadSettings(commandLine, &credentials);
+    if (!fresh) {
+        qCWarning(lcNode).noquote()
+                << "reload failed, the running settings stay:" << fresh.error().message;
+        return;
+    }
+    const QStringList restart = Runtime::settingsNeedingRestart(configured, *fresh);
+    if (!restart.isEmpty()) {
+        qCWarning(lcNode).noquote()
+                << "reload: changed settings that take effect only after a restart:"
+                << restart.join(QStringLiteral(", "));
+    }
+    runtime.reload(*fresh);
 }
 
 } // namespace
@@ -56,19 +101,13 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    auto settings = Config::resolveSettings(*commandLine, QProcessEnvironment::systemEnvironment());
+    Config::DefaultAppCredentials credentials;
+    auto settings = loadSettings(*commandLine, &credentials);
     if (!settings) {
         return failStart(settings.error().message);
     }
-    const auto credentials =
-            Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
-    if (!credentials) {
-        return failStart(credentials.error().message);
-    }
-    settings.value().defaultApp = credentials->app;
-    if (const auto distinct = Config::checkAppsDistinct(*settings); !distinct) {
-        return failStart(distinct.error().message);
-    }
+    // As configured, for telling what a reload changed.
+    const Config::NodeSettings configured = *settings;
 
     const auto cluster =
             Runtime::resolveClusterStart(*settings, QDateTime::currentSecsSinceEpoch());
@@ -85,6 +124,10 @@ int main(int argc, char **argv)
                      &Runtime::NodeRuntime::shutDown);
     QObject::connect(&runtime, &Runtime::NodeRuntime::finished, &application,
                      &QCoreApplication::quit);
+    QObject::connect(&terminationSignals, &Runtime::SignalWatcher::reloadRequested, &runtime,
+                     [&runtime, &configured, commandLine = *commandLine] {
+                         reload(runtime, configured, commandLine);
+                     });
     if (const auto started = runtime.start(); !started) {
         return failStart(started.error().message);
     }
@@ -94,8 +137,8 @@ int main(int argc, char **argv)
     const Runtime::AdminBanner adminBanner{admin.port, admin.fingerprint, admin.newKeys,
                                            admin.keysFile};
     QTextStream(stdout) << Runtime::startBanner(runtime.settings(), runtime.port(), clusterBanner,
-                                                adminBanner, credentials->freshlyGenerated,
-                                                credentials->filePath)
+                                                adminBanner, credentials.freshlyGenerated,
+                                                credentials.filePath)
                         << Qt::flush;
     return QCoreApplication::exec();
 }

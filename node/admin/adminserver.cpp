@@ -60,7 +60,8 @@ QString remoteListKey(const ListQuery &query)
 AdminServer::AdminServer(AdminDependencies dependencies, QObject *parent)
     : QObject(parent)
     , m_deps(std::move(dependencies))
-    , m_keyring(m_deps.keys)
+    , m_keyring(m_deps.storedKeys + m_deps.configuredKeys)
+    , m_storedKeys(m_deps.storedKeys)
     , m_audit(m_deps.commands.settings.dataDir)
     , m_sampler(*m_deps.metrics)
     , m_listener(new QSslServer(this))
@@ -101,6 +102,11 @@ Result<void> AdminServer::listen(const QHostAddress &host, quint16 port)
     m_sampler.sample(QDateTime::currentMSecsSinceEpoch());
     m_tick.start();
     return {};
+}
+
+void AdminServer::setConfiguredKeys(const QList<Config::AdminKey> &keys)
+{
+    m_keyring = AdminKeyring(m_storedKeys + keys);
 }
 
 quint16 AdminServer::port() const

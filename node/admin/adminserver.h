@@ -50,7 +50,9 @@ struct AdminDependencies
     // The user a connection signed in as, whichever protocol it speaks.
     std::function<QString(Broker::ConnectionId)> userOf;
     QString clusterId;
-    QList<Config::AdminKey> keys;
+    // The keys kept in the data directory, and those from the config file.
+    QList<Config::AdminKey> storedKeys;
+    QList<Config::AdminKey> configuredKeys;
     Transport::TlsIdentity tls;
     qint64 startedMs = 0;
 };
@@ -69,6 +71,9 @@ public:
     QString fingerprint() const;
 
     void setDraining() { m_draining = true; }
+
+    // The config file's admin keys after a reload, beside those of the data directory.
+    void setConfiguredKeys(const QList<Config::AdminKey> &keys);
 
     void accepted(const QString &appId, const Broker::Publication &publication) override;
 
@@ -151,6 +156,8 @@ private:
 
     AdminDependencies m_deps;
     AdminKeyring m_keyring;
+    // The keys kept in the data directory, which a reload keeps.
+    QList<Config::AdminKey> m_storedKeys;
     LoginLimiter m_limiter;
     AuditLog m_audit;
     ActivitySampler m_sampler;

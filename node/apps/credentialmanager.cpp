@@ -102,6 +102,17 @@ Result<QJsonObject> CredentialManager::change(ManagedApp app)
     return describe(*m_registry->byId(app.id));
 }
 
+Result<void> CredentialManager::setConfigured(const QList<Config::AppSettings> &configured)
+{
+    const QList<Config::AppSettings> before = m_configured;
+    m_configured = configured;
+    if (const Result<void> applied = apply(); !applied) {
+        m_configured = before;
+        return applied;
+    }
+    return {};
+}
+
 bool CredentialManager::merge(const QList<ManagedApp> &incoming)
 {
     const QList<ManagedApp> before = m_managed;

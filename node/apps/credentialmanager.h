@@ -41,10 +41,15 @@ public:
     // A fresh key and secret for the app; connections opened before keep theirs.
     Result<QJsonObject> rotate(const QString &appId);
     Result<QJsonObject> setEnabled(const QString &appId, bool enabled);
+    // The apps as the config file now has them (a reload); the managed changes stay on top.
+    Result<void> setConfigured(const QList<Config::AppSettings> &configured);
     // Another node's managed list; returns true when it changed something here.
     bool merge(const QList<ManagedApp> &incoming);
 
     const QList<ManagedApp> &managed() const { return m_managed; }
+
+    // The apps served: the configured ones with the managed changes on top.
+    QList<Config::AppSettings> served() const { return m_registry->apps(); }
 
 private:
     Result<QJsonObject> change(ManagedApp app);

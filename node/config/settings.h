@@ -17,6 +17,8 @@ struct WebhookTarget
     QUrl url;
     // Event names this target receives; empty means every event.
     QList<QString> events;
+
+    friend bool operator==(const WebhookTarget &, const WebhookTarget &) = default;
 };
 
 // Channel options for token-authenticated (Centrifuge) clients, per namespace: the part of a
@@ -33,6 +35,8 @@ struct NamespaceSettings
     bool allowPublish = false;
     // Whether clients may subscribe without a subscription token.
     bool allowSubscribe = true;
+
+    friend bool operator==(const NamespaceSettings &, const NamespaceSettings &) = default;
 };
 
 struct AppSettings
@@ -69,6 +73,8 @@ struct AppSettings
     // The namespace of a channel; the default one for channels without ':' when none is
     // configured, nullptr for a named namespace that is not configured.
     const NamespaceSettings *namespaceOf(QStringView channel) const;
+
+    friend bool operator==(const AppSettings &, const AppSettings &) = default;
 };
 
 // How this node finds, authenticates and watches its peers. Timings follow the SWIM family of
@@ -102,6 +108,8 @@ struct ClusterSettings
     // "host:port" other nodes dial: advertise, else peerHost (in brackets when IPv6) and
     // `port`; empty when that would be an any-address.
     QString dialAddress(quint16 port) const;
+
+    friend bool operator==(const ClusterSettings &, const ClusterSettings &) = default;
 };
 
 enum class AdminRole {
@@ -115,6 +123,8 @@ struct AdminKey
     QString name;
     AdminRole role = AdminRole::ReadOnly;
     QByteArray key;
+
+    friend bool operator==(const AdminKey &, const AdminKey &) = default;
 };
 
 struct AdminSettings
@@ -127,6 +137,8 @@ struct AdminSettings
     QString keyFile;
     // Keys from the config file, accepted beside the ones kept in the data directory.
     QList<AdminKey> keys;
+
+    friend bool operator==(const AdminSettings &, const AdminSettings &) = default;
 };
 
 struct NodeSettings

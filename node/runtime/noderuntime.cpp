@@ -125,6 +125,21 @@ Result<void> NodeRuntime::start()
     return {};
 }
 
+void NodeRuntime::reload(const Config::NodeSettings &fresh)
+{
+    if (const Result<void> apps = m_credentials->setConfigured(fresh.apps()); !apps) {
+        qCWarning(lcNode) << "reload: the apps were not changed:" << apps.error().message;
+    } else {
+        m_configuredApps = fresh.apps();
+        const QList<Config::AppSettings> served = m_credentials->served();
+        m_settings.defaultApp = served.constFirst();
+        m_settings.extraApps = served.mid(1);
+    }
+    m_settings.admin.keys = fresh.admin.keys;
+    m_admin->setConfiguredKeys(fresh.admin.keys);
+    qCInfo(lcNode) << "reloaded the apps and the admin keys from the configuration";
+}
+
 void NodeRuntime::shutDown()
 {
     if (m_shuttingDown) {
@@ -277,7 +292,8 @@ Result<void> NodeRuntime::startAdmin(const std::shared_ptr<const Apps::AppRegist
                                                                       : m_broker.userOf(id);
     };
     deps.clusterId = m_clusterId;
-    deps.keys = stored->keys + settings.keys;
+    deps.storedKeys = stored->keys;
+    deps.configuredKeys = settings.keys;
     deps.tls = *tls;
     deps.startedMs = QDateTime::currentMSecsSinceEpoch();
     m_admin = new Admin::AdminServer(std::move(deps), this);

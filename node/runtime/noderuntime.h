@@ -67,6 +67,8 @@ public:
     // every client connection; `finished` follows once the goodbyes and close frames had a
     // moment to leave.
     void shutDown();
+    // Applies what can change while running: the apps and the admin keys (settingsreload.h).
+    void reload(const Config::NodeSettings &fresh);
     quint16 port() const;
     quint16 peerPort() const;
 

@@ -38,18 +38,25 @@ SignalWatcher::SignalWatcher(QObject *parent)
     action.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGHUP, &action, nullptr);
 }
 
 SignalWatcher::~SignalWatcher()
 {
     signal(SIGTERM, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
 }
 
 void SignalWatcher::readSignal()
 {
     char byte = 0;
-    if (::read(s_signalPipe[1], &byte, 1) == 1) {
+    if (::read(s_signalPipe[1], &byte, 1) != 1) {
+        return;
+    }
+    if (int(byte) == SIGHUP) {
+        Q_EMIT reloadRequested();
+    } else {
         Q_EMIT terminationRequested(int(byte));
     }
 }

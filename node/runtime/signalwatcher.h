@@ -1,6 +1,6 @@
 #pragma once
 
-// Turns SIGTERM and SIGINT into a Qt signal on the main thread. A Unix signal handler may do
+// Turns SIGTERM and SIGINT, and SIGHUP, into Qt signals on the main thread. A Unix signal handler may do
 // almost nothing, so it only writes the signal number to a socket pair that the event loop
 // watches.
 
@@ -21,6 +21,7 @@ public:
 
 Q_SIGNALS:
     void terminationRequested(int signalNumber);
+    void reloadRequested();
 
 private:
     void readSignal();
