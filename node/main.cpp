@@ -1,3 +1,4 @@
+#include <node/cli/checkconfigcommand.h>
 #include <node/cli/jointokencommand.h>
 #include <node/cli/tokencommand.h>
 #include <node/cluster/cluster.h>
@@ -9,6 +10,7 @@
 #include <node/runtime/banner.h>
 #include <node/runtime/clusterstart.h>
 #include <node/runtime/noderuntime.h>
+#include <node/runtime/servicemanager.h>
 #include <node/runtime/settingsreload.h>
 #include <node/runtime/signalwatcher.h>
 
@@ -70,6 +72,15 @@ void reload(Runtime::NodeRuntime &runtime,
     runtime.reload(*fresh);
 }
 
+// The one line systemd shows for the node (systemctl status).
+QString serviceStatus(const Runtime::NodeRuntime &runtime)
+{
+    return QStringLiteral("serving on port %1, peers on %2, admin on %3")
+            .arg(runtime.port())
+            .arg(runtime.peerPort())
+            .arg(runtime.adminEndpoint().port);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -83,6 +94,10 @@ int main(int argc, char **argv)
     if (arguments.value(1) == QLatin1StringView("token")) {
         return Cli::runTokenCommand(arguments.mid(0, 1) + arguments.mid(2),
                                     QProcessEnvironment::systemEnvironment());
+    }
+    if (arguments.value(1) == QLatin1StringView("check-config")) {
+        return Cli::runCheckConfigCommand(arguments.mid(0, 1) + arguments.mid(2),
+                                          QProcessEnvironment::systemEnvironment());
     }
     if (arguments.value(1) == QLatin1StringView("join-token")) {
         return Cli::runJoinTokenCommand(arguments.mid(0, 1) + arguments.mid(2),
@@ -126,7 +141,9 @@ int main(int argc, char **argv)
                      &QCoreApplication::quit);
     QObject::connect(&terminationSignals, &Runtime::SignalWatcher::reloadRequested, &runtime,
                      [&runtime, &configured, commandLine = *commandLine] {
+                         Runtime::notifyReloading();
                          reload(runtime, configured, commandLine);
+                         Runtime::notifyReady(serviceStatus(runtime));
                      });
     if (const auto started = runtime.start(); !started) {
         return failStart(started.error().message);
@@ -140,5 +157,6 @@ int main(int argc, char **argv)
                                                 adminBanner, credentials.freshlyGenerated,
                                                 credentials.filePath)
                         << Qt::flush;
+    Runtime::notifyReady(serviceStatus(runtime));
     return QCoreApplication::exec();
 }

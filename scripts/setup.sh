@@ -9,7 +9,7 @@ build_dir=${DNOTIFIER_BUILD_DIR:-$repo_root/build}
 debian_packages=(
     build-essential cmake ninja-build pkg-config
     qt6-base-dev qt6-websockets-dev libhttp-parser-dev
-    libssl-dev openssl
+    libssl-dev openssl libsystemd-dev
     qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev
     dbus gnome-keyring libsecret-1-0
 )

@@ -7,7 +7,9 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
-install_missing_packages "${debian_packages[@]}" clang-format clang libclang-rt-14-dev
+# systemd and procps for checking the packaged unit (systemd-analyze, /bin/kill).
+install_missing_packages "${debian_packages[@]}" clang-format clang libclang-rt-14-dev \
+    systemd procps
 # Our machines ship Node.js 20 with npm; a bare Debian 12 gets Debian's Node.js 18 and npm.
 if ! command -v npm >/dev/null; then
     install_missing_packages nodejs npm

@@ -72,8 +72,9 @@ void addOptions(QCommandLineParser &parser)
     parser.setApplicationDescription(
             u"DNotifier node: a real-time messaging server speaking the Pusher and Centrifuge "
             "protocols.\n\nSubcommands (each has --help):\n"
-            "  token       print a connection token for one of the node's apps\n"
-            "  join-token  print a token that lets a new node join this node's cluster"_s);
+            "  token         print a connection token for one of the node's apps\n"
+            "  join-token    print a token that lets a new node join this node's cluster\n"
+            "  check-config  check the settings without starting (takes the node's flags)"_s);
     // "-port 80" then means "--port 80" instead of the short flags p, o, r and t.
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     for (const ValueFlag &flag : valueFlags) {

@@ -9,6 +9,7 @@
 #include <node/logging.h>
 #include <node/pusher/hub.h>
 #include <node/runtime/clusterbridge.h>
+#include <node/runtime/servicemanager.h>
 #include <node/transport/acceptor.h>
 #include <node/transport/ioworker.h>
 #include <node/transport/socketbudget.h>
@@ -146,6 +147,7 @@ void NodeRuntime::shutDown()
         return;
     }
     m_shuttingDown = true;
+    notifyStopping();
     m_metrics.draining.store(1, std::memory_order_relaxed);
     if (m_admin) {
         m_admin->setDraining();
