@@ -12,6 +12,7 @@
 #include <common/tokens/keyset.h>
 #include <node/broker/types.h>
 #include <node/config/settings.h>
+#include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
 
 #include <QHash>
@@ -51,6 +52,9 @@ public:
     ~Session() override;
 
     Broker::ConnectionId id() const { return m_id; }
+
+    // Counts every frame sent into the node's metrics from now on.
+    void countInto(Observability::NodeMetrics *metrics) { m_metrics = metrics; }
 
     void start();
     void send(const QString &frame);
@@ -100,6 +104,7 @@ private:
     qint64 m_expiresAt = 0;
     // Expiry (seconds since the epoch) of subscriptions made with an expiring token.
     QHash<QString, qint64> m_subscriptionExpiry;
+    Observability::NodeMetrics *m_metrics = nullptr;
 };
 
 } // namespace DNotifier::Centrifuge

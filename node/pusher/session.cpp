@@ -103,6 +103,11 @@ void Session::send(const QString &frame)
         return;
     }
     m_socket->sendTextMessage(frame);
+    if (m_metrics) {
+        m_metrics->clientMessagesSent.fetch_add(1, std::memory_order_relaxed);
+        m_metrics->clientBytesSent.fetch_add(quint64(Observability::utf8Length(frame)),
+                                             std::memory_order_relaxed);
+    }
     if (m_socket->bytesToWrite() > Transport::MaxOutboundBytes) {
         qCWarning(lcPusher) << "slow consumer disconnected"
                             << "conn=" << m_id << "pending_bytes=" << m_socket->bytesToWrite();

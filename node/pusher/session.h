@@ -8,6 +8,7 @@
 
 #include <node/broker/types.h>
 #include <node/config/settings.h>
+#include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
 
 #include <QObject>
@@ -43,6 +44,9 @@ public:
     ~Session() override;
 
     Broker::ConnectionId id() const { return m_id; }
+
+    // Counts every frame sent into the node's metrics from now on.
+    void countInto(Observability::NodeMetrics *metrics) { m_metrics = metrics; }
 
     void start();
     void send(const QString &frame);
@@ -89,6 +93,7 @@ private:
     bool m_open = true;
     Transport::RequestRateLimiter m_requestRate;
     bool m_loggedBadInput = false;
+    Observability::NodeMetrics *m_metrics = nullptr;
 };
 
 } // namespace DNotifier::Pusher

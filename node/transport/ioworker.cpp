@@ -85,24 +85,14 @@ void IoWorker::adopt(qintptr descriptor)
 
 void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame)
 {
-    quint64 sent = 0;
     for (Broker::ConnectionId id : recipients) {
         if (Broker::protocolOf(id) == Broker::Protocol::Centrifuge) {
             if (Centrifuge::Session *session = m_centrifugeSessions.value(id)) {
                 session->send(frame);
-                ++sent;
             }
         } else if (Pusher::Session *session = m_sessions.value(id)) {
             session->send(frame);
-            ++sent;
         }
-    }
-    if (m_context.metrics && sent > 0) {
-        m_context.metrics->clientMessagesSent.fetch_add(sent, std::memory_order_relaxed);
-        m_context.metrics->clientBytesSent.fetch_add(sent
-                                                             * quint64(Observability::utf8Length(
-                                                                     frame)),
-                                                     std::memory_order_relaxed);
     }
 }
 
@@ -118,8 +108,8 @@ Http::Response IoWorker::readiness() const
     if (reasons.isEmpty()) {
         return Http::Response::json(200, R"({"status":"ok"})");
     }
-    return Http::Response::json(503, R"({"status":"not ready","reasons":[)"
-                                             + reasons.join(u',').toUtf8() + "]}");
+    return Http::Response::json(
+            503, R"({"status":"not ready","reasons":[)" + reasons.join(u',').toUtf8() + "]}");
 }
 
 void IoWorker::track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId)
@@ -301,6 +291,7 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     track(socket.get(), id, app->id);
     auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
                                         timeouts, this);
+    session->countInto(m_context.metrics);
     m_sessions.insert(id, session);
     connect(session, &Pusher::Session::finished, this,
             [this, appId = app->id](Broker::ConnectionId finishedId) {
@@ -347,6 +338,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
     auto *session = new Centrifuge::Session(std::move(socket), transport, id, *app,
                                             m_context.apps->tokenKeys(app->id),
                                             m_context.centrifugeHub, timings, this);
+    session->countInto(m_context.metrics);
     m_centrifugeSessions.insert(id, session);
     connect(session, &Centrifuge::Session::finished, this,
             [this, appId = app->id](Broker::ConnectionId finishedId) {

@@ -275,3 +275,27 @@ test('SIGTERM closes Pusher clients with 4200 and Centrifuge clients with 3001, 
   assert.deepEqual(await exited, { code: 0, signal: null });
   running.delete(child);
 });
+
+// docs/configuration.md documents every key the node accepts: the node's own error for an
+// unknown key lists the allowed ones, at the top level, in an app and in a namespace.
+test('check-config: the configuration reference names every key the node accepts', () => {
+  const home = tempDir();
+  const reference = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
+  const places = [
+    { __unknown: 1 },
+    { app: { __unknown: 1 } },
+    { app: { namespaces: [{ name: 'n', __unknown: 1 }] } },
+  ];
+  for (const config of places) {
+    const file = path.join(home, 'unknown.json');
+    fs.writeFileSync(file, JSON.stringify(config));
+    const result = runOnce(['check-config', '--config', file, '--data-dir', path.join(home, 'data')], cleanEnv(home));
+    assert.equal(result.status, 2, result.stderr);
+    const allowed = /are: (.*)$/m.exec(result.stderr);
+    assert.ok(allowed, result.stderr);
+    const keys = allowed[1].split(', ');
+    assert.ok(keys.length > 3, result.stderr);
+    for (const key of keys) assert.ok(reference.includes(`\`${key}\``), `docs/configuration.md documents \`${key}\``);
+  }
+  assert.equal(fs.existsSync(path.join(home, 'data')), false, 'check-config creates nothing');
+});
