@@ -6,6 +6,7 @@
 
 #include <node/logging.h>
 #include <node/transport/clientlimits.h>
+#include <node/transport/unsentbytes.h>
 #include <node/transport/websocketclose.h>
 
 #include <QJsonDocument>
@@ -252,8 +253,7 @@ void AdminSession::sendJson(const QJsonObject &message)
         return;
     }
     // A console that stops reading would otherwise hold every tailed publication in memory.
-    const qint64 unsent = m_transport->bytesToWrite() + m_transport->encryptedBytesToWrite();
-    if (unsent > Transport::MaxOutboundBytes) {
+    if (Transport::unsentBytes(*m_socket, m_transport) > Transport::MaxOutboundBytes) {
         closeWith(CloseTooSlow, u"the console does not read fast enough"_s);
         return;
     }

@@ -5,6 +5,7 @@
 #include <common/json/jsonwriter.h>
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
+#include <node/transport/unsentbytes.h>
 #include <node/transport/websocketclose.h>
 
 #include <QDateTime>
@@ -80,6 +81,7 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
         m_open = false;
         Q_EMIT finished(m_id);
     });
+    m_transport = transport;
     if (transport) {
         // Deleted with this session, after the WebSocket that still uses it.
         transport->setParent(this);
@@ -104,9 +106,10 @@ void Session::send(const QString &frame)
         m_metrics->clientBytesSent.fetch_add(quint64(Observability::utf8Length(frame)),
                                              std::memory_order_relaxed);
     }
-    if (m_socket->bytesToWrite() > Transport::MaxOutboundBytes) {
+    const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
+    if (unsent > Transport::MaxOutboundBytes) {
         qCWarning(lcCentrifuge) << "slow consumer disconnected"
-                                << "conn=" << m_id << "pending_bytes=" << m_socket->bytesToWrite();
+                                << "conn=" << m_id << "pending_bytes=" << unsent;
         close(DisconnectCode::Slow, u"slow"_s);
     }
 }

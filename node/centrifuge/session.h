@@ -17,6 +17,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -104,6 +105,8 @@ private:
     qint64 m_expiresAt = 0;
     // Expiry (seconds since the epoch) of subscriptions made with an expiring token.
     QHash<QString, qint64> m_subscriptionExpiry;
+    // The TCP (or TLS) socket under the WebSocket, owned by this session.
+    QPointer<QTcpSocket> m_transport;
     Observability::NodeMetrics *m_metrics = nullptr;
 };
 

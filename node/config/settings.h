@@ -146,6 +146,9 @@ struct NodeSettings
     QString dataDir;
     QHostAddress host = QHostAddress::LocalHost;
     quint16 port = 6001;
+    // PEM files: when both are set, the client port speaks TLS only (https and wss).
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
     // 0 picks one I/O thread per core.
     int ioThreads = 0;
     int activityTimeoutSeconds = 120;

@@ -682,9 +682,9 @@ Result<void> setNamespaces(AppSettings &app, const Input &in)
     return {};
 }
 
-// A PEM file of the admin endpoint's own certificate or key.
-template<QString AdminSettings::*Member>
-Result<void> setAdminTlsFile(AdminSettings &admin, const Input &in)
+// A PEM file of a listener's own certificate or key.
+template<auto Member>
+Result<void> setPemPath(typename MemberOf<decltype(Member)>::Owner &owner, const Input &in)
 {
     const QString expected = u"the path of a PEM file"_s;
     const Result<QString> path = textIn(in, expected);
@@ -694,7 +694,7 @@ Result<void> setAdminTlsFile(AdminSettings &admin, const Input &in)
     if (path->isEmpty()) {
         return rejected(in.label, in.value, expected);
     }
-    admin.*Member = QDir::cleanPath(QDir(in.baseDir).absoluteFilePath(*path));
+    owner.*Member = QDir::cleanPath(QDir(in.baseDir).absoluteFilePath(*path));
     return {};
 }
 
@@ -846,10 +846,12 @@ constexpr NodeKey fileAndEnvironment(QLatin1StringView configKey,
 
 constexpr QLatin1StringView ProbeIntervalKey("cluster_probe_interval_ms");
 constexpr QLatin1StringView ProbeTimeoutKey("cluster_probe_timeout_ms");
+constexpr QLatin1StringView ClientCertificateKey("tls_cert");
+constexpr QLatin1StringView ClientPrivateKeyKey("tls_key");
 constexpr QLatin1StringView AdminCertificateKey("admin_tls_cert");
 constexpr QLatin1StringView AdminPrivateKeyKey("admin_tls_key");
 
-const std::array<NodeKey, 31> nodeKeys{{
+const std::array<NodeKey, 33> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -868,6 +870,12 @@ const std::array<NodeKey, 31> nodeKeys{{
                  &setInteger<&NodeSettings::webhookLeaveDelaySeconds, 0, 3600>),
         fileOnly("webhook_retry_seconds"_L1,
                  &setInteger<&NodeSettings::webhookRetrySeconds, 0, 86400>),
+        fileAndEnvironment(ClientCertificateKey,
+                           "DNOTIFIER_TLS_CERT"_L1,
+                           &setPemPath<&NodeSettings::tlsCertificateFile>),
+        fileAndEnvironment(ClientPrivateKeyKey,
+                           "DNOTIFIER_TLS_KEY"_L1,
+                           &setPemPath<&NodeSettings::tlsKeyFile>),
         fileAndEnvironment("drain_delay"_L1,
                            "DNOTIFIER_DRAIN_DELAY"_L1,
                            &setInteger<&NodeSettings::drainDelaySeconds, 0, 600>),
@@ -919,10 +927,10 @@ const std::array<NodeKey, 31> nodeKeys{{
          &onAdmin<&setInteger<&AdminSettings::port, 0, 65535>>},
         fileAndEnvironment(AdminCertificateKey,
                            "DNOTIFIER_ADMIN_TLS_CERT"_L1,
-                           &onAdmin<&setAdminTlsFile<&AdminSettings::certificateFile>>),
+                           &onAdmin<&setPemPath<&AdminSettings::certificateFile>>),
         fileAndEnvironment(AdminPrivateKeyKey,
                            "DNOTIFIER_ADMIN_TLS_KEY"_L1,
-                           &onAdmin<&setAdminTlsFile<&AdminSettings::keyFile>>),
+                           &onAdmin<&setPemPath<&AdminSettings::keyFile>>),
         fileOnly("admin_keys"_L1, &onAdmin<&setAdminKeys>),
 }};
 
@@ -975,20 +983,34 @@ Result<void> checkProbeTimings(const Layers &layers)
                             .arg(timeout.label, timeout.value, interval.label, interval.value)};
 }
 
-// A certificate is useless without its key, and a key alone would silently fall back to the
-// generated certificate the console has pinned, hiding the mistake.
-Result<void> checkAdminTlsPair(const Layers &layers)
+// A certificate is useless without its key, and a key alone would silently leave the listener
+// as it was (plain, or the admin channel's generated certificate that consoles pinned).
+Result<void> checkTlsPair(const QString &certificate,
+                          const QString &key,
+                          QLatin1StringView certificateName,
+                          QLatin1StringView keyName,
+                          const QString &what)
 {
-    const AdminSettings &admin = layers.settings.admin;
-    if (admin.certificateFile.isEmpty() == admin.keyFile.isEmpty()) {
+    if (certificate.isEmpty() == key.isEmpty()) {
         return {};
     }
-    const QLatin1StringView missing =
-            admin.certificateFile.isEmpty() ? AdminCertificateKey : AdminPrivateKeyKey;
-    const QLatin1StringView given =
-            admin.certificateFile.isEmpty() ? AdminPrivateKeyKey : AdminCertificateKey;
-    return Error{0, u"%1 is set but %2 is not; the admin endpoint needs both or neither"_s
-                            .arg(given, missing)};
+    const QLatin1StringView missing = certificate.isEmpty() ? certificateName : keyName;
+    const QLatin1StringView given = certificate.isEmpty() ? keyName : certificateName;
+    return Error{0,
+                 u"%1 is set but %2 is not; %3 needs both or neither"_s.arg(given, missing, what)};
+}
+
+Result<void> checkTlsPairs(const Layers &layers)
+{
+    const NodeSettings &settings = layers.settings;
+    if (const Result<void> client =
+                checkTlsPair(settings.tlsCertificateFile, settings.tlsKeyFile, ClientCertificateKey,
+                             ClientPrivateKeyKey, u"the client port"_s);
+        !client) {
+        return client;
+    }
+    return checkTlsPair(settings.admin.certificateFile, settings.admin.keyFile, AdminCertificateKey,
+                        AdminPrivateKeyKey, u"the admin endpoint"_s);
 }
 
 QStringList appKeyNames()
@@ -1264,7 +1286,7 @@ Result<NodeSettings> resolveSettings(const CommandLine &commandLine,
     if (const Result<void> timings = checkProbeTimings(layers); !timings) {
         return timings.error();
     }
-    if (const Result<void> pair = checkAdminTlsPair(layers); !pair) {
+    if (const Result<void> pair = checkTlsPairs(layers); !pair) {
         return pair.error();
     }
 

@@ -6,6 +6,7 @@
 #include <common/pusher/channelname.h>
 #include <common/pusher/signatures.h>
 #include <node/logging.h>
+#include <node/transport/unsentbytes.h>
 #include <node/transport/websocketclose.h>
 
 #include <QDateTime>
@@ -77,6 +78,7 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     });
     // Any bytes from the client count as activity, ping control frames included: QWebSocket
     // answers those itself and reports nothing, so watch the TCP socket underneath.
+    m_transport = transport;
     if (transport) {
         // Deleted with this session, after the WebSocket that still uses it.
         transport->setParent(this);
@@ -108,9 +110,10 @@ void Session::send(const QString &frame)
         m_metrics->clientBytesSent.fetch_add(quint64(Observability::utf8Length(frame)),
                                              std::memory_order_relaxed);
     }
-    if (m_socket->bytesToWrite() > Transport::MaxOutboundBytes) {
+    const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
+    if (unsent > Transport::MaxOutboundBytes) {
         qCWarning(lcPusher) << "slow consumer disconnected"
-                            << "conn=" << m_id << "pending_bytes=" << m_socket->bytesToWrite();
+                            << "conn=" << m_id << "pending_bytes=" << unsent;
         // 4100: over capacity, reconnect after a back-off.
         close(4100, u"Slow consumer: output buffer full"_s);
     }

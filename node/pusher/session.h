@@ -93,6 +93,8 @@ private:
     bool m_open = true;
     Transport::RequestRateLimiter m_requestRate;
     bool m_loggedBadInput = false;
+    // The TCP (or TLS) socket under the WebSocket, owned by this session.
+    QPointer<QTcpSocket> m_transport;
     Observability::NodeMetrics *m_metrics = nullptr;
 };
 

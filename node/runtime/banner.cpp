@@ -17,10 +17,13 @@ QString startBanner(const Config::NodeSettings &settings,
         host = u"[%1]"_s.arg(host);
     }
     QString text = u"DNotifier node %1\n"_s.arg(QLatin1StringView(DNOTIFIER_VERSION));
-    text += u"Listening on http://%1:%2\n"_s.arg(host).arg(port);
-    text += u"  WebSocket (Pusher protocol 7): ws://%1:%2/app/%3\n"_s.arg(host).arg(port).arg(
+    const bool tls = !settings.tlsCertificateFile.isEmpty();
+    const QString http = tls ? u"https"_s : u"http"_s;
+    const QString ws = tls ? u"wss"_s : u"ws"_s;
+    text += u"Listening on %1://%2:%3\n"_s.arg(http, host).arg(port);
+    text += u"  WebSocket (Pusher protocol 7): %1://%2:%3/app/%4\n"_s.arg(ws, host).arg(port).arg(
             QString::fromUtf8(app.key));
-    text += u"  HTTP API: http://%1:%2/apps/%3/events\n"_s.arg(host).arg(port).arg(app.id);
+    text += u"  HTTP API: %1://%2:%3/apps/%4/events\n"_s.arg(http, host).arg(port).arg(app.id);
     QString peerHost = settings.cluster.peerHost.toString();
     if (settings.cluster.peerHost.protocol() == QAbstractSocket::IPv6Protocol) {
         peerHost = u"[%1]"_s.arg(peerHost);
@@ -52,8 +55,12 @@ QString startBanner(const Config::NodeSettings &settings,
     }
     text += u"\nConnect with pusher-js:\n"_s;
     text += u"  const pusher = new Pusher('%1', {\n"_s.arg(QString::fromUtf8(app.key));
-    text += u"    wsHost: '%1', wsPort: %2, forceTLS: false,\n"_s.arg(settings.host.toString())
-                    .arg(port);
+    text += tls ? u"    wsHost: '%1', wssPort: %2, forceTLS: true,\n"_s
+                            .arg(settings.host.toString())
+                            .arg(port)
+                : u"    wsHost: '%1', wsPort: %2, forceTLS: false,\n"_s
+                            .arg(settings.host.toString())
+                            .arg(port);
     text += u"    enabledTransports: ['ws', 'wss'], disableStats: true, cluster: '',\n  });\n"_s;
     text += u"  pusher.subscribe('my-channel').bind('my-event', (data) => console.log(data));\n"_s;
     return text;

@@ -13,6 +13,7 @@
 #include <node/transport/acceptor.h>
 #include <node/transport/ioworker.h>
 #include <node/transport/socketbudget.h>
+#include <node/transport/tlsidentity.h>
 #include <node/webhooks/dispatcher.h>
 
 #include <QDateTime>
@@ -96,8 +97,17 @@ Result<void> NodeRuntime::start()
             m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
     m_budget =
             std::make_unique<Transport::SocketBudget>(Transport::SocketBudget::fromOpenFileLimit());
-    const Transport::WorkerContext context{apps,       m_hub,          m_centrifugeHub,
-                                           m_settings, m_budget.get(), &m_metrics};
+    std::optional<QSslConfiguration> clientTls;
+    if (!m_settings.tlsCertificateFile.isEmpty()) {
+        const Result<Transport::TlsIdentity> identity =
+                Transport::loadTlsIdentity(m_settings.tlsCertificateFile, m_settings.tlsKeyFile);
+        if (!identity) {
+            return Error{0, u"client port certificate: "_s + identity.error().message};
+        }
+        clientTls = identity->serverConfiguration();
+    }
+    const Transport::WorkerContext context{apps,           m_hub,      m_centrifugeHub, m_settings,
+                                           m_budget.get(), &m_metrics, clientTls};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));
@@ -138,7 +148,30 @@ void NodeRuntime::reload(const Config::NodeSettings &fresh)
     }
     m_settings.admin.keys = fresh.admin.keys;
     m_admin->setConfiguredKeys(fresh.admin.keys);
+    reloadClientTls(fresh);
     qCInfo(lcNode) << "reloaded the apps and the admin keys from the configuration";
+}
+
+void NodeRuntime::reloadClientTls(const Config::NodeSettings &fresh)
+{
+    // Turning TLS on or off changes what the port speaks: that takes a restart.
+    if (m_settings.tlsCertificateFile.isEmpty() || fresh.tlsCertificateFile.isEmpty()) {
+        return;
+    }
+    const Result<Transport::TlsIdentity> identity =
+            Transport::loadTlsIdentity(fresh.tlsCertificateFile, fresh.tlsKeyFile);
+    if (!identity) {
+        qCWarning(lcNode).noquote()
+                << "reload: the client port keeps its certificate:" << identity.error().message;
+        return;
+    }
+    const QSslConfiguration tls = identity->serverConfiguration();
+    for (Transport::IoWorker *worker : std::as_const(m_workers)) {
+        QMetaObject::invokeMethod(worker, [worker, tls] { worker->setTls(tls); });
+    }
+    m_settings.tlsCertificateFile = fresh.tlsCertificateFile;
+    m_settings.tlsKeyFile = fresh.tlsKeyFile;
+    qCInfo(lcNode) << "reloaded the client port's certificate; new connections use it";
 }
 
 void NodeRuntime::shutDown()

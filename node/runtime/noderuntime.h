@@ -105,6 +105,7 @@ private:
     void startWebhooks(const std::shared_ptr<const Apps::AppRegistry> &apps);
     void startStateCleanup(const std::shared_ptr<const Apps::AppRegistry> &apps);
     void closeDown();
+    void reloadClientTls(const Config::NodeSettings &fresh);
     Result<void> startAdmin(const std::shared_ptr<const Apps::AppRegistry> &apps);
     // The registry of the configured apps with the managed changes from the data directory.
     Result<std::shared_ptr<Apps::AppRegistry>> loadApps();

@@ -24,6 +24,8 @@ QStringList settingsNeedingRestart(const Config::NodeSettings &running,
           u"webhook_leave_delay"_s);
     check(running.webhookRetrySeconds == fresh.webhookRetrySeconds, u"webhook_retry_seconds"_s);
     check(running.drainDelaySeconds == fresh.drainDelaySeconds, u"drain_delay"_s);
+    check(running.tlsCertificateFile.isEmpty() == fresh.tlsCertificateFile.isEmpty(),
+          u"tls_cert, tls_key (turning TLS on or off)"_s);
     check(running.cluster == fresh.cluster, u"the cluster settings (peer_*, region, seeds, ...)"_s);
     Config::AdminSettings runningAdmin = running.admin;
     Config::AdminSettings freshAdmin = fresh.admin;

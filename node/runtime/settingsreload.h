@@ -1,7 +1,8 @@
 #pragma once
 
 // What a SIGHUP can change in a running node. Apps (credentials, limits, webhooks,
-// namespaces) and the admin keys from the config file take effect at once; everything else is
+// namespaces), the admin keys from the config file and the client port's certificate files
+// take effect at once; everything else is
 // bound to sockets, threads or the cluster's view of the node and needs a restart, which the
 // reload names rather than half-applying. Pure function.
 

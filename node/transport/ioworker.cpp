@@ -11,6 +11,7 @@
 #include <node/pusher/hub.h>
 
 #include <QDateTime>
+#include <QSslSocket>
 #include <QUrlQuery>
 
 #include <atomic>
@@ -55,7 +56,7 @@ IoWorker::~IoWorker() = default;
 
 void IoWorker::adopt(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(this);
+    auto *socket = m_context.tls ? new QSslSocket(this) : new QTcpSocket(this);
     SocketBudget *budget = m_context.budget;
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcTransport) << "could not adopt socket" << socket->errorString();
@@ -63,6 +64,12 @@ void IoWorker::adopt(qintptr descriptor)
         ::close(int(descriptor));
         budget->release();
         return;
+    }
+    // HTTP starts once the handshake is done: the socket reads nothing decrypted before. A
+    // handshake that stalls is ended by the HTTP connection's idle timer like a slow request.
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        tls->setSslConfiguration(*m_context.tls);
+        tls->startServerEncryption();
     }
     // A child, not a destroyed() connection: QWebSocket disconnects every signal of the
     // socket it used, ours included.
@@ -108,8 +115,8 @@ Http::Response IoWorker::readiness() const
     if (reasons.isEmpty()) {
         return Http::Response::json(200, R"({"status":"ok"})");
     }
-    return Http::Response::json(
-            503, R"({"status":"not ready","reasons":[)" + reasons.join(u',').toUtf8() + "]}");
+    return Http::Response::json(503, R"({"status":"not ready","reasons":[)"
+                                             + reasons.join(u',').toUtf8() + "]}");
 }
 
 void IoWorker::track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId)

@@ -15,10 +15,12 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
 #include <QTimer>
 #include <QWebSocketServer>
 
 #include <memory>
+#include <optional>
 
 namespace DNotifier::Pusher {
 class Hub;
@@ -42,6 +44,8 @@ struct WorkerContext
     Config::NodeSettings settings;
     SocketBudget *budget = nullptr;
     Observability::NodeMetrics *metrics = nullptr;
+    // Set: the client port speaks TLS only.
+    std::optional<QSslConfiguration> tls;
 };
 
 // What the console lists about one client connection (see the admin connections stream).
@@ -69,6 +73,9 @@ public:
     void closeAll();
 
     QList<ConnectionFacts> connectionFacts() const { return m_facts.values(); }
+
+    // New certificate files for the connections accepted from now on (a reload).
+    void setTls(const QSslConfiguration &tls) { m_context.tls = tls; }
 
     // Closes the app's connections: it was disabled.
     void closeApp(const QString &appId);

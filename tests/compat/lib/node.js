@@ -26,7 +26,7 @@ const { before, after, afterEach } = require('node:test');
 const { cleanupAll } = require('./cleanup');
 
 const HOST = '127.0.0.1';
-const LISTEN_RE = /Listening on http:\/\/127\.0\.0\.1:(\d+)/;
+const LISTEN_RE = /Listening on https?:\/\/127\.0\.0\.1:(\d+)/;
 const PEER_RE = /Peer links on 127\.0\.0\.1:(\d+)/;
 const ADMIN_RE = /Admin channel on wss:\/\/127\.0\.0\.1:(\d+)\/admin\n\s+certificate SHA-256 fingerprint ([0-9A-F:]{95})\n/;
 const STARTUP_TIMEOUT_MS = 20_000;

@@ -1,0 +1,160 @@
+'use strict';
+
+// TLS on the client port from certificate files: the HTTP API over https, Pusher and
+// Centrifuge clients over wss, nothing in clear text, and a new certificate taken on SIGHUP
+// by new connections while open ones carry on. Certificates are made for 127.0.0.1 by the
+// openssl command line tool, in the test's own directory.
+
+const { test, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const https = require('node:https');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const WebSocket = require('ws');
+const { useNode } = require('./lib/node');
+const h = require('./lib/helpers');
+const cf = require('./lib/centrifuge');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dnotifier-tls-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// A self-signed EC certificate for IP 127.0.0.1 written to <name>.pem and <name>.key.
+function makeCertificate(name) {
+  const certificate = path.join(dir, `${name}.pem`);
+  const key = path.join(dir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', certificate, '-days', '1', '-subj', `/CN=${name}`,
+    '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { certificate, key, pem: fs.readFileSync(certificate) };
+}
+
+const first = makeCertificate('first');
+const live = { cert: path.join(dir, 'live.pem'), key: path.join(dir, 'live.key') };
+fs.copyFileSync(first.certificate, live.cert);
+fs.copyFileSync(first.key, live.key);
+
+const node = useNode({ tls_cert: live.cert, tls_key: live.key }, 'tls');
+const T = { timeout: 60_000 };
+
+// A signed API request over https, trusting `ca` only.
+function apiOverTls(method, apiPath, body, ca) {
+  const app = node.app;
+  const payload = JSON.stringify(body);
+  const params = {
+    auth_key: app.key,
+    auth_timestamp: String(Math.floor(Date.now() / 1000)),
+    auth_version: '1.0',
+    body_md5: crypto.createHash('md5').update(payload).digest('hex'),
+  };
+  const query = Object.keys(params).sort().map((k) => `${k}=${params[k]}`).join('&');
+  const signature = crypto.createHmac('sha256', app.secret).update(`${method}\n${apiPath}\n${query}`).digest('hex');
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      { host: '127.0.0.1', port: node.port, method, path: `${apiPath}?${query}&auth_signature=${signature}`, ca,
+        headers: { 'Content-Type': 'application/json' } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode, text }));
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+// Opens a Pusher connection over wss trusting `ca`; resolves with {ws, messages, certificate}.
+function pusherOverTls(ca) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${node.port}/app/${node.app.key}?protocol=7`, { ca });
+    const messages = [];
+    let certificate;
+    ws.on('upgrade', (response) => (certificate = response.socket.getPeerCertificate()));
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      messages.push(message);
+      if (message.event === 'pusher:connection_established') resolve({ ws, messages, certificate });
+    });
+    ws.on('error', reject);
+  });
+}
+
+test('the banner names https and wss', T, async () => {
+  assert.ok(node.stdout.includes(`Listening on https://127.0.0.1:${node.port}`), node.stdout);
+  assert.ok(node.stdout.includes(`wss://127.0.0.1:${node.port}/app/${node.app.key}`), node.stdout);
+  assert.ok(node.stdout.includes('forceTLS: true'), node.stdout);
+});
+
+test('Pusher over wss receives what the HTTP API publishes over https', T, async () => {
+  const { ws, messages } = await pusherOverTls(first.pem);
+  try {
+    ws.send(JSON.stringify({ event: 'pusher:subscribe', data: { channel: 'secure' } }));
+    const subscribed = Date.now() + 10_000;
+    while (!messages.some((m) => m.event === 'pusher_internal:subscription_succeeded')) {
+      if (Date.now() > subscribed) assert.fail(`not subscribed; got ${JSON.stringify(messages)}`);
+      await h.sleep(20);
+    }
+    const published = await apiOverTls('POST', `/apps/${node.app.id}/events`, { name: 'e', channels: ['secure'], data: 'over tls' }, first.pem);
+    assert.equal(published.status, 200, published.text);
+    const deadline = Date.now() + 10_000;
+    while (!messages.some((m) => m.event === 'e')) {
+      if (Date.now() > deadline) assert.fail(`no event; got ${JSON.stringify(messages)}`);
+      await h.sleep(20);
+    }
+    assert.equal(messages.find((m) => m.event === 'e').data, 'over tls');
+  } finally {
+    ws.terminate();
+  }
+});
+
+test('a Centrifuge client connects over wss', T, async () => {
+  const token = await cf.connToken(node.app, { sub: 'tls-user' });
+  const { reply } = await cf.rawConnected(node, token, {
+    url: `wss://127.0.0.1:${node.port}/connection/websocket`,
+    wsOptions: { ca: first.pem },
+  });
+  assert.ok(reply.connect.client);
+});
+
+test('clear text on the TLS port gets no HTTP answer', T, async () => {
+  const answer = await new Promise((resolve) => {
+    const socket = net.connect(node.port, '127.0.0.1', () => socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('close', () => resolve(text));
+    socket.on('error', () => resolve(text));
+    setTimeout(() => socket.destroy(), 5_000);
+  });
+  assert.ok(!answer.startsWith('HTTP/1.1'), `a clear-text request was answered: ${JSON.stringify(answer.slice(0, 40))}`);
+});
+
+test('SIGHUP: new connections get the new certificate, open ones carry on', T, async () => {
+  const open = await pusherOverTls(first.pem);
+  const second = makeCertificate('second');
+  fs.copyFileSync(second.certificate, live.cert);
+  fs.copyFileSync(second.key, live.key);
+  const mark = node.stderr.length;
+  node.signal('SIGHUP');
+  const deadline = Date.now() + 10_000;
+  while (!node.stderr.slice(mark).includes("reloaded the client port's certificate")) {
+    if (Date.now() > deadline) assert.fail(`no reload logged: ${node.stderr.slice(mark)}`);
+    await h.sleep(50);
+  }
+  const fresh = await pusherOverTls(second.pem);
+  assert.equal(fresh.certificate.subject.CN, 'second');
+  // The old certificate no longer verifies a new connection.
+  await assert.rejects(pusherOverTls(first.pem));
+  open.ws.send(JSON.stringify({ event: 'pusher:ping', data: {} }));
+  const pongDeadline = Date.now() + 10_000;
+  while (!open.messages.some((m) => m.event === 'pusher:pong')) {
+    if (Date.now() > pongDeadline) assert.fail('the connection opened before the reload stopped answering');
+    await h.sleep(20);
+  }
+  assert.equal(open.certificate.subject.CN, 'first');
+  open.ws.terminate();
+  fresh.ws.terminate();
+});
