@@ -122,7 +122,7 @@ Result<QByteArray> Hub::addSubscription(ConnectionId id,
     if (client.subscriptions.contains(request.channel)) {
         return Error{ErrorCode::AlreadySubscribed, u"already subscribed"_s};
     }
-    if (client.subscriptions.size() >= Transport::MaxSubscriptionsPerConnection) {
+    if (client.subscriptions.size() >= app->maxSubscriptionsPerConnection) {
         return Error{ErrorCode::LimitExceeded, u"limit exceeded"_s};
     }
     const Broker::SubscribeOutcome outcome =

@@ -107,7 +107,7 @@ void Session::send(const QString &frame)
                                              std::memory_order_relaxed);
     }
     const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
-    if (unsent > Transport::MaxOutboundBytes) {
+    if (unsent > m_app.maxOutboundBytes) {
         qCWarning(lcCentrifuge) << "slow consumer disconnected"
                                 << "conn=" << m_id << "pending_bytes=" << unsent;
         close(DisconnectCode::Slow, u"slow"_s);
@@ -179,7 +179,8 @@ void Session::onTextMessage(const QString &message)
         close(DisconnectCode::BadRequest, u"bad request"_s);
         return;
     }
-    if (!m_requestRate.take(QDateTime::currentMSecsSinceEpoch(), int(commands->size()))) {
+    if (!m_requestRate.take(QDateTime::currentMSecsSinceEpoch(), m_app.maxMessagesPerSecond,
+                            int(commands->size()))) {
         qCWarning(lcCentrifuge) << "client over the request rate, disconnected"
                                 << "conn=" << m_id;
         close(DisconnectCode::TooManyRequests, u"too many requests"_s);

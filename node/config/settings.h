@@ -66,6 +66,12 @@ struct AppSettings
     int maxPresenceUserIdLength = 128;
     int maxClientEventsPerSecond = 10;
     int maxMessageBytes = 10 * 1024 + 1024;
+    // Output waiting for a client that does not read; past it the client is disconnected.
+    int maxOutboundBytes = 4 * 1024 * 1024;
+    // Frames (Pusher) or commands (Centrifuge) one connection may send per second.
+    int maxMessagesPerSecond = 100;
+    // Channels one connection may be subscribed to at once.
+    int maxSubscriptionsPerConnection = 1000;
     int webhookBatchMilliseconds = 0;
     QList<WebhookTarget> webhooks;
     QList<NamespaceSettings> namespaces;

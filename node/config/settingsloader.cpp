@@ -778,7 +778,7 @@ struct AppKey
     AppApply apply;
 };
 
-const std::array<AppKey, 24> appKeys{{
+const std::array<AppKey, 27> appKeys{{
         {"id"_L1, &setAppId},
         {"key"_L1, &setAppKey},
         {"secret"_L1, &setAppSecret},
@@ -805,6 +805,11 @@ const std::array<AppKey, 24> appKeys{{
          &setInteger<&AppSettings::maxClientEventsPerSecond, 1, 10000>},
         {"max_message_bytes"_L1,
          &setInteger<&AppSettings::maxMessageBytes, 1024, 16 * 1024 * 1024>},
+        {"max_outbound_bytes"_L1,
+         &setInteger<&AppSettings::maxOutboundBytes, 64 * 1024, 1024 * 1024 * 1024>},
+        {"max_messages_per_second"_L1, &setInteger<&AppSettings::maxMessagesPerSecond, 1, 100000>},
+        {"max_subscriptions_per_connection"_L1,
+         &setInteger<&AppSettings::maxSubscriptionsPerConnection, 1, 100000>},
         {"webhook_batch_ms"_L1, &setInteger<&AppSettings::webhookBatchMilliseconds, 0, 60000>},
         {"webhooks"_L1, &setWebhooks},
         {"namespaces"_L1, &setNamespaces},

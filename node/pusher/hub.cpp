@@ -80,11 +80,11 @@ void Hub::subscribe(ConnectionId id,
         return;
     }
     if (!m_broker.isSubscribed(id, channel)
-        && m_broker.subscriptionCount(id) >= Transport::MaxSubscriptionsPerConnection) {
+        && m_broker.subscriptionCount(id) >= app->maxSubscriptionsPerConnection) {
         sendTo(id,
                Frames::subscriptionError(channel, u"LimitReached"_s,
                                          u"A connection may subscribe to at most %1 channels"_s.arg(
-                                                 Transport::MaxSubscriptionsPerConnection),
+                                                 app->maxSubscriptionsPerConnection),
                                          403));
         return;
     }

@@ -111,7 +111,7 @@ void Session::send(const QString &frame)
                                              std::memory_order_relaxed);
     }
     const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
-    if (unsent > Transport::MaxOutboundBytes) {
+    if (unsent > m_app.maxOutboundBytes) {
         qCWarning(lcPusher) << "slow consumer disconnected"
                             << "conn=" << m_id << "pending_bytes=" << unsent;
         // 4100: over capacity, reconnect after a back-off.
@@ -153,11 +153,11 @@ void Session::onTextMessage(const QString &message)
     if (!m_open) {
         return;
     }
-    if (!m_requestRate.take(nowMs())) {
+    if (!m_requestRate.take(nowMs(), m_app.maxMessagesPerSecond)) {
         qCWarning(lcPusher) << "client over the request rate, disconnected"
                             << "conn=" << m_id;
         close(4100,
-              u"Too many messages: more than %1 per second"_s.arg(Transport::MaxRequestsPerSecond));
+              u"Too many messages: more than %1 per second"_s.arg(m_app.maxMessagesPerSecond));
         return;
     }
     const Result<ClientFrame> frame = parseClientFrame(message.toUtf8());

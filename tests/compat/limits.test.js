@@ -378,3 +378,26 @@ test('a binary frame gets a pusher:error and the connection stays open', T, asyn
   await rawSocket.waitFor((m) => m.event === 'pusher:pong', { timeout: WAIT_MS });
   assert.equal(rawSocket.frames.filter((f) => f.opcode === 0x8).length, 0, 'no close frame');
 });
+
+// The per-connection limits are each app's settings: an app with low ones shows them.
+test('max_subscriptions_per_connection and max_messages_per_second apply per app', T, async () => {
+  const tight = { id: '105', key: 'key-tight', secret: 'secret-tight', max_subscriptions_per_connection: 2, max_messages_per_second: 5 };
+  const other = await startNode({ apps: [tight] }, 'tight');
+  const client = await h.open(other, { app: tight });
+  await h.subOk(client, 'one');
+  await h.subOk(client, 'two');
+  const third = await h.sub(client, 'three');
+  assert.equal(third.event, 'pusher:subscription_error', third.raw);
+  assert.equal(third.data.type, 'LimitReached');
+  assert.match(third.data.error, /at most 2 channels/);
+  // The default app of the same node keeps the built-in 1000 and 100.
+  const roomy = await h.open(other);
+  for (const channel of ['one', 'two', 'three']) await h.subOk(roomy, channel);
+
+  const flooder = await h.open(other, { app: tight });
+  // Five frames within the second are fine; the sixth closes the connection.
+  for (let i = 0; i < 6; ++i) flooder.send({ event: 'pusher:ping', data: {} });
+  const closed = await flooder.waitClose(WAIT_MS);
+  assert.equal(closed.code, 4100);
+  assert.match(closed.reason, /more than 5 per second/);
+});

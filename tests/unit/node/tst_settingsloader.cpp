@@ -905,9 +905,10 @@ void tst_SettingsLoader::unknownKeys_data()
             << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
                "max_batch_size, max_channel_name_length, max_client_events_per_second, "
                "max_connections, max_event_channels, max_event_name_length, max_event_payload_bytes, "
-               "max_message_bytes, max_presence_member_bytes, max_presence_members, "
-               "max_presence_user_id_length, namespaces, secret, subscription_count_events, token_audience, token_issuer, token_key_file, webhook_batch_ms, "
-               "webhooks"_s;
+               "max_message_bytes, max_messages_per_second, max_outbound_bytes, "
+               "max_presence_member_bytes, max_presence_members, max_presence_user_id_length, "
+               "max_subscriptions_per_connection, namespaces, secret, subscription_count_events, "
+               "token_audience, token_issuer, token_key_file, webhook_batch_ms, webhooks"_s;
     QTest::newRow("an unknown key in an extra app")
             << R"({"apps": [{"id": "1", "key": "k", "secret": "s", "name": "x"}]})"_ba << NoEnv
             << NoFlags << u"unknown key \"apps[0].name\"; allowed in apps[0] are:"_s;
