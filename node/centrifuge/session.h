@@ -14,6 +14,7 @@
 #include <node/config/settings.h>
 #include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
+#include <node/transport/outgoingframe.h>
 
 #include <QHash>
 #include <QObject>
@@ -58,7 +59,7 @@ public:
     void countInto(Observability::NodeMetrics *metrics) { m_metrics = metrics; }
 
     void start();
-    void send(const QString &frame);
+    void send(const Transport::OutgoingFrame &frame);
     void close(int code, const QString &reason);
     // Pings, and closes connections that are stale, silent or past their token's expiry.
     void checkActivity(qint64 nowMs);

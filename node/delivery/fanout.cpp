@@ -150,13 +150,13 @@ void Fanout::announceClient(const QString &appId,
 void Fanout::send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame)
 {
     if (!recipients.isEmpty()) {
-        m_outlet->send(recipients, QString::fromUtf8(frame));
+        m_outlet->send(recipients, frame);
     }
 }
 
 void Fanout::send(Broker::ConnectionId recipient, const QByteArray &frame)
 {
-    m_outlet->send({recipient}, QString::fromUtf8(frame));
+    m_outlet->send({recipient}, frame);
 }
 
 } // namespace DNotifier::Delivery

@@ -5,6 +5,7 @@
 
 #include <node/broker/types.h>
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 
@@ -14,8 +15,8 @@ class Outlet
 {
 public:
     virtual ~Outlet() = default;
-    // One serialised frame, shared by every recipient.
-    virtual void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) = 0;
+    // One serialised frame (UTF-8 JSON), shared by every recipient.
+    virtual void send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame) = 0;
     virtual void close(Broker::ConnectionId connection, int code, const QString &reason) = 0;
 };
 

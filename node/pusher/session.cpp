@@ -99,15 +99,25 @@ void Session::start()
     sendFrame(Frames::connectionEstablished(m_socketId, int(m_timeouts.activityMs / 1000)));
 }
 
-void Session::send(const QString &frame)
+void Session::send(const Transport::OutgoingFrame &frame)
 {
     if (!m_open) {
         return;
     }
-    m_socket->sendTextMessage(frame);
+    // Nothing may follow a close frame, whichever side sent it.
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    // Straight to the socket under the WebSocket: the frame is complete, and QWebSocket
+    // writes its own (pings, close) to the same socket between whole frames.
+    if (m_transport) {
+        m_transport->write(frame.wire);
+    } else {
+        m_socket->sendTextMessage(QString::fromUtf8(frame.payload));
+    }
     if (m_metrics) {
         m_metrics->clientMessagesSent.fetch_add(1, std::memory_order_relaxed);
-        m_metrics->clientBytesSent.fetch_add(quint64(Observability::utf8Length(frame)),
+        m_metrics->clientBytesSent.fetch_add(quint64(frame.payload.size()),
                                              std::memory_order_relaxed);
     }
     const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
@@ -403,7 +413,7 @@ bool Session::takeClientEventToken(qint64 now)
 
 void Session::sendFrame(const QByteArray &frame)
 {
-    send(QString::fromUtf8(frame));
+    send(Transport::serverTextFrame(frame));
 }
 
 void Session::logBadInput(const QString &reason)

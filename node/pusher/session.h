@@ -10,6 +10,7 @@
 #include <node/config/settings.h>
 #include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
+#include <node/transport/outgoingframe.h>
 
 #include <QObject>
 #include <QPointer>
@@ -49,7 +50,9 @@ public:
     void countInto(Observability::NodeMetrics *metrics) { m_metrics = metrics; }
 
     void start();
-    void send(const QString &frame);
+    void send(const Transport::OutgoingFrame &frame);
+    // A frame of the session's own (not a publication's), framed here.
+    void sendFrame(const QByteArray &frame);
     void close(int code, const QString &reason);
     // Pings a silent client, and closes it with 4201 when the ping goes unanswered.
     void checkActivity(qint64 nowMs);
@@ -69,7 +72,6 @@ private:
     Result<Broker::PresenceMember> presenceMember(const QString &channel,
                                                   const QJsonObject &data) const;
     bool takeClientEventToken(qint64 nowMs);
-    void sendFrame(const QByteArray &frame);
     // Answers go through the hub so they keep their order behind replies the hub still owes.
     void reply(const QByteArray &frame);
     void markActivity();

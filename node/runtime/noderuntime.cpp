@@ -12,6 +12,7 @@
 #include <node/runtime/servicemanager.h>
 #include <node/transport/acceptor.h>
 #include <node/transport/ioworker.h>
+#include <node/transport/outgoingframe.h>
 #include <node/transport/socketbudget.h>
 #include <node/transport/tlsidentity.h>
 #include <node/webhooks/dispatcher.h>
@@ -371,8 +372,9 @@ quint16 NodeRuntime::peerPort() const
     return m_cluster ? m_cluster->peerPort() : 0;
 }
 
-void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QString &frame)
+void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QByteArray &utf8)
 {
+    const Transport::OutgoingFrame frame = Transport::serverTextFrame(utf8);
     if (m_workers.size() == 1) {
         Transport::IoWorker *worker = m_workers.first();
         QMetaObject::invokeMethod(worker, [worker, recipients, frame] {

@@ -88,7 +88,7 @@ public:
     // The settings in effect: app credentials changed through the admin channel applied.
     const Config::NodeSettings &settings() const { return m_settings; }
 
-    void send(const QList<Broker::ConnectionId> &recipients, const QString &frame) override;
+    void send(const QList<Broker::ConnectionId> &recipients, const QByteArray &frame) override;
 
 Q_SIGNALS:
     void finished();

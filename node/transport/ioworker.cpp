@@ -90,7 +90,7 @@ void IoWorker::adopt(qintptr descriptor)
     });
 }
 
-void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame)
+void IoWorker::deliver(const QList<Broker::ConnectionId> &recipients, const OutgoingFrame &frame)
 {
     for (Broker::ConnectionId id : recipients) {
         if (Broker::protocolOf(id) == Broker::Protocol::Centrifuge) {
@@ -177,7 +177,7 @@ void IoWorker::closeApp(const QString &appId)
         if (Centrifuge::Session *session = m_centrifugeSessions.value(facts.id)) {
             session->close(Centrifuge::DisconnectCode::ForceDisconnect, u"app disabled"_s);
         } else if (Pusher::Session *session = m_sessions.value(facts.id)) {
-            session->send(QString::fromUtf8(Pusher::Frames::error(4003, u"App is disabled"_s)));
+            session->sendFrame(Pusher::Frames::error(4003, u"App is disabled"_s));
             session->close(4003, u"App is disabled"_s);
         }
     }

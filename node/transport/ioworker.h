@@ -11,6 +11,7 @@
 #include <node/http/httpconnection.h>
 #include <node/observability/nodemetrics.h>
 #include <node/pusher/session.h>
+#include <node/transport/outgoingframe.h>
 
 #include <QHash>
 #include <QObject>
@@ -66,7 +67,7 @@ public:
     ~IoWorker() override;
 
     void adopt(qintptr descriptor);
-    void deliver(const QList<Broker::ConnectionId> &recipients, const QString &frame);
+    void deliver(const QList<Broker::ConnectionId> &recipients, const OutgoingFrame &frame);
     void closeConnection(Broker::ConnectionId id, int code, const QString &reason);
     void respond(quint64 httpId, const Http::Response &response);
     // Closes every client connection with its protocol's "server going away, reconnect" code.
