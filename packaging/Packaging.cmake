@@ -10,6 +10,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/dnotifier-node.service
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME dnotifier)
+# Each package names its own summary (the first line of its description); the project's would
+# be put in front of both.
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "")
 set(CPACK_PACKAGE_VENDOR "DNotifier")
 set(CPACK_PACKAGE_CONTACT "DNotifier maintainers <maintainers@dnotifier.invalid>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -24,12 +27,12 @@ set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_NODE_PACKAGE_NAME dnotifier-node)
 set(CPACK_DEBIAN_NODE_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_NODE_DESCRIPTION
-    "Self-hosted real-time messaging node\n Serves the Pusher Channels and Centrifuge client protocols and their HTTP APIs,\n peers with other nodes into a cluster and offers an admin channel for the console.")
+    "Self-hosted real-time messaging node\nServes the Pusher Channels and Centrifuge client protocols and their HTTP APIs,\npeers with other nodes into a cluster and offers an admin channel for the console.")
 set(CPACK_DEBIAN_NODE_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/packaging/debian/node/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/node/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/node/postrm;${PROJECT_SOURCE_DIR}/packaging/debian/node/conffiles")
 set(CPACK_DEBIAN_NODE_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_NAME dnotifier-console)
 set(CPACK_DEBIAN_CONSOLE_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_CONSOLE_DESCRIPTION
-    "Desktop console for DNotifier clusters\n Shows the topology, channels, traffic and connections of a DNotifier cluster\n and issues tokens, through any node's admin channel.")
+    "Desktop console for DNotifier clusters\nShows the topology, channels, traffic and connections of a DNotifier cluster\nand issues tokens, through any node's admin channel.")
 include(CPack)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build DNotifier, then configures and builds
-# it in ./build (Release). Sourced by run.sh and test.sh; safe to run again.
+# it in ./build (Release). Sourced by run-node.sh and test.sh; safe to run again.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -138,6 +138,11 @@ int runJoinTokenCommand(const QStringList &arguments, const QProcessEnvironment 
     if (!identity) {
         return fail(identity.error().message);
     }
+    if (identity->freshlyGenerated) {
+        QTextStream(stderr) << "note: " << settings->dataDir
+                            << " held no cluster, so this token starts a new one; to add a node "
+                               "to a running cluster, pass that node's --config and --data-dir\n";
+    }
 
     const qint64 expiresAt = QDateTime::currentSecsSinceEpoch() + *ttl;
     printToken(Cluster::encodeJoinToken(identity->secret, *seeds, expiresAt), identity->clusterId(),

@@ -3,6 +3,8 @@
 #include <node/config/appstore.h>
 #include <node/config/settingsloader.h>
 
+#include <QTextStream>
+
 namespace DNotifier::Cli {
 
 using namespace Qt::Literals::StringLiterals;
@@ -33,6 +35,13 @@ Result<Config::NodeSettings> loadNodeSettings(const QCommandLineParser &parser,
         return credentials.error();
     }
     settings.value().defaultApp = credentials->app;
+    // A subcommand run without the node's --data-dir would otherwise answer for an app no node
+    // serves, without a word.
+    if (credentials->freshlyGenerated) {
+        QTextStream(stderr) << "note: " << settings->dataDir
+                            << " held no node state, so a new default app was made there; on a "
+                               "server, pass the node's own --config and --data-dir\n";
+    }
     return settings;
 }
 

@@ -166,7 +166,7 @@ cat >"$work/node.json" <<EOF
             "max_connections": 1000000}
 }
 EOF
-"$node_bin" --config "$work/node.json" --data-dir "$work/node-data" --port 0 --peer-port 0 \
+"$node_bin" --config "$work/node.json" --data-dir "$work/node-data" --port 0 --peer-port 0 --admin-port 0 \
     >"$work/node.out" 2>"$work/node.err" &
 node_pid=$!
 started_pids+=("$node_pid")
