@@ -118,6 +118,9 @@ void Session::send(const Transport::OutgoingFrame &frame)
     }
     const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
     if (unsent > m_app.maxOutboundBytes) {
+        if (m_metrics) {
+            m_metrics->slowConsumersClosed.fetch_add(1, std::memory_order_relaxed);
+        }
         qCWarning(lcCentrifuge) << "slow consumer disconnected"
                                 << "conn=" << m_id << "pending_bytes=" << unsent;
         close(DisconnectCode::Slow, u"slow"_s);

@@ -55,6 +55,9 @@ QByteArray renderMetrics(const NodeMetrics &metrics)
           "Payload bytes of the frames delivered to clients.", number(metrics.clientBytesSent));
     write(out, "dnotifier_client_connections", "gauge", "Open client WebSocket connections.",
           number(metrics.clientConnections));
+    write(out, "dnotifier_client_slow_consumers_closed_total", "counter",
+          "Client connections closed because their unsent output passed max_outbound_bytes.",
+          number(metrics.slowConsumersClosed));
     write(out, "dnotifier_peer_publications_sent_total", "counter",
           "Publications forwarded to peers, one per interested peer.",
           number(metrics.peerPublicationsSent));

@@ -20,6 +20,8 @@ struct NodeMetrics
     std::atomic<quint64> clientMessagesSent{0};
     std::atomic<quint64> clientBytesSent{0};
     std::atomic<qint64> clientConnections{0};
+    // Connections closed because they did not read what the node had for them.
+    std::atomic<quint64> slowConsumersClosed{0};
 
     std::atomic<quint64> peerPublicationsSent{0};
     std::atomic<quint64> peerPublicationsReceived{0};

@@ -122,6 +122,9 @@ void Session::send(const Transport::OutgoingFrame &frame)
     }
     const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
     if (unsent > m_app.maxOutboundBytes) {
+        if (m_metrics) {
+            m_metrics->slowConsumersClosed.fetch_add(1, std::memory_order_relaxed);
+        }
         qCWarning(lcPusher) << "slow consumer disconnected"
                             << "conn=" << m_id << "pending_bytes=" << unsent;
         // 4100: over capacity, reconnect after a back-off.

@@ -221,6 +221,12 @@ const SLOW_EVENTS = 3_000; // ~15 MB: past the kernel's buffers plus the node's 
 // The slow client's socket is paused while the events are published. It is resumed as soon as
 // the node logs the disconnect (or once everything is published): the close frame queued behind
 // the unread output is only kept for a few seconds, so the client must read up to it soon.
+// The count of slow consumers the node closed, from /metrics.
+async function slowConsumersClosed() {
+  const { text } = await h.api(node, 'GET', '/metrics');
+  return Number(/^dnotifier_client_slow_consumers_closed_total (\d+)$/m.exec(text)[1]);
+}
+
 test('1. a Pusher client that stops reading is closed with 4100 past 4 MB of unread output; a normal subscriber gets every event in order; RSS stays bounded', { timeout: 90_000 }, async (t) => {
   const channel = h.uniq('slow-');
   const normal = await h.open(node, { label: 'normal subscriber' });
@@ -229,6 +235,7 @@ test('1. a Pusher client that stops reading is closed with 4100 past 4 MB of unr
   await h.subOk(slow, channel);
   const other = await bystander();
   const rss = watchRss();
+  const slowClosedBefore = await slowConsumersClosed();
 
   slow.ws._socket.pause();
   const resume = () => slow.ws._socket.resume();
@@ -239,6 +246,7 @@ test('1. a Pusher client that stops reading is closed with 4100 past 4 MB of unr
 
   const closed = await slow.waitClose(WAIT_MS);
   assert.equal(closed.code, 4100, `slow consumer closed with ${closed.code} "${closed.reason}"`);
+  assert.equal(await slowConsumersClosed(), slowClosedBefore + 1, 'the stats count the slow consumer');
   assert.ok(closed.reason.length > 0, 'the 4100 close says why');
   const slowSeqs = slow.events('seq', channel).map((m) => m.data.seq);
   assert.ok(slowSeqs.length < SLOW_EVENTS, `the slow consumer was cut off, yet got all ${slowSeqs.length} events`);
