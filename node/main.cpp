@@ -69,6 +69,7 @@ void reload(Runtime::NodeRuntime &runtime,
                 << "reload: changed settings that take effect only after a restart:"
                 << restart.join(QStringLiteral(", "));
     }
+    Observability::setLogLevel(fresh->logLevel);
     runtime.reload(*fresh);
 }
 
@@ -121,6 +122,7 @@ int main(int argc, char **argv)
     if (!settings) {
         return failStart(settings.error().message);
     }
+    Observability::setLogLevel(settings->logLevel);
     // As configured, for telling what a reload changed.
     const Config::NodeSettings configured = *settings;
 

@@ -163,6 +163,8 @@ struct NodeSettings
     // Seconds that channel_vacated and member_removed webhooks wait for a quick return.
     int webhookLeaveDelaySeconds = 3;
     int webhookRetrySeconds = 300;
+    // The least severe log lines written: "debug", "info", "warning" or "error".
+    QString logLevel = QStringLiteral("info");
     // Seconds between the start of a drain (SIGTERM, the admin channel) and closing clients,
     // while /readyz already fails.
     int drainDelaySeconds = 0;

@@ -327,6 +327,20 @@ Result<QString> matchedText(const Input &in,
     return *text;
 }
 
+Result<void> setLogLevel(NodeSettings &settings, const Input &in)
+{
+    const QString expected = u"one of debug, info, warning, error"_s;
+    const Result<QString> level = textIn(in, expected);
+    if (!level) {
+        return level.error();
+    }
+    if (!QStringList{u"debug"_s, u"info"_s, u"warning"_s, u"error"_s}.contains(*level)) {
+        return rejected(in.label, in.value, expected);
+    }
+    settings.logLevel = *level;
+    return {};
+}
+
 Result<void> setRegion(ClusterSettings &cluster, const Input &in)
 {
     static const QRegularExpression pattern(u"^[A-Za-z0-9_.-]{1,64}$"_s);
@@ -856,7 +870,7 @@ constexpr QLatin1StringView ClientPrivateKeyKey("tls_key");
 constexpr QLatin1StringView AdminCertificateKey("admin_tls_cert");
 constexpr QLatin1StringView AdminPrivateKeyKey("admin_tls_key");
 
-const std::array<NodeKey, 33> nodeKeys{{
+const std::array<NodeKey, 34> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -881,6 +895,7 @@ const std::array<NodeKey, 33> nodeKeys{{
         fileAndEnvironment(ClientPrivateKeyKey,
                            "DNOTIFIER_TLS_KEY"_L1,
                            &setPemPath<&NodeSettings::tlsKeyFile>),
+        fileAndEnvironment("log_level"_L1, "DNOTIFIER_LOG_LEVEL"_L1, &setLogLevel),
         fileAndEnvironment("drain_delay"_L1,
                            "DNOTIFIER_DRAIN_DELAY"_L1,
                            &setInteger<&NodeSettings::drainDelaySeconds, 0, 600>),

@@ -3,7 +3,9 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QMutex>
+#include <QStringList>
 
 #include <cstdio>
 
@@ -75,6 +77,17 @@ void installLogFormat(LogFormat format)
         return;
     }
     qSetMessagePattern(u"%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"_s);
+}
+
+void setLogLevel(const QString &level)
+{
+    const QStringList levels{u"debug"_s, u"info"_s, u"warning"_s, u"critical"_s};
+    const qsizetype first = level == "error"_L1 ? 3 : qMax<qsizetype>(0, levels.indexOf(level));
+    QStringList rules;
+    for (qsizetype i = 0; i < levels.size(); ++i) {
+        rules.append(u"dnotifier.*.%1=%2"_s.arg(levels.at(i), i >= first ? u"true"_s : u"false"_s));
+    }
+    QLoggingCategory::setFilterRules(rules.join(u'\n'));
 }
 
 void setLogNodeId(const QString &nodeId)

@@ -18,5 +18,8 @@ LogFormat chooseLogFormat();
 void installLogFormat(LogFormat format);
 // Named in every JSON line from now on.
 void setLogNodeId(const QString &nodeId);
+// Writes the node's lines of `level` ("debug", "info", "warning", "error") and more severe;
+// QT_LOGGING_RULES, when set, still has the last word.
+void setLogLevel(const QString &level);
 
 } // namespace DNotifier::Observability

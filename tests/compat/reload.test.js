@@ -59,3 +59,29 @@ test('a configuration that does not load leaves the running one in place', T, as
   const client = await h.open(node, { app: EXTRA });
   assert.ok(client.socketId, 'the app from the last good configuration is still served');
 });
+
+test('log_level: a reload to warning silences info lines, and back', T, async () => {
+  const refusedLine = 'refusing connection';
+  const refuse = async () => {
+    const client = h.connect(node, { app: { ...node.app, key: 'no-such-key' } });
+    await client.waitClose();
+  };
+  const reloadWith = async (settings, marker) => {
+    // From the configuration the node started with: the test before left a broken file.
+    fs.writeFileSync(node.configFile, JSON.stringify({ ...node.config, apps: [EXTRA], ...settings }));
+    const mark = node.stderr.length;
+    node.signal('SIGHUP');
+    await untilLogged(marker, mark);
+  };
+  // The restart warning is a warning: it shows at every level and tells the reload is done.
+  await reloadWith({ log_level: 'warning', webhook_retry_seconds: 8 }, 'take effect only after a restart');
+  let mark = node.stderr.length;
+  await refuse();
+  await h.sleep(300);
+  assert.ok(!node.stderr.slice(mark).includes(refusedLine), node.stderr.slice(mark));
+
+  await reloadWith({ log_level: 'info', webhook_retry_seconds: 9 }, 'reloaded the apps');
+  mark = node.stderr.length;
+  await refuse();
+  await untilLogged(refusedLine, mark);
+});
