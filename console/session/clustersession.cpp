@@ -2,6 +2,7 @@
 
 #include <console/admin/adminclient.h>
 #include <console/admin/streamsubscription.h>
+#include <console/models/appsmodel.h>
 #include <console/models/channelsmodel.h>
 #include <console/models/connectionsmodel.h>
 #include <console/models/linksmodel.h>
@@ -31,6 +32,7 @@ ClusterSession::ClusterSession(AdminClient *client, QObject *parent)
     , m_channels(new ChannelsModel(this))
     , m_connections(new ConnectionsModel(this))
     , m_traffic(new TrafficHistory(this))
+    , m_apps(new AppsModel(this))
 {
     m_topologyStream = client->subscribe(u"topology"_s, {}, this);
     for (KeyedTableModel *model :
@@ -85,6 +87,11 @@ void ClusterSession::onAuthenticated(const HelloInfo &hello)
         clear();
     }
     m_clusterId = hello.clusterId;
+    if (hello.isAdmin()) {
+        refreshApps();
+    } else {
+        m_apps->clear();
+    }
 }
 
 void ClusterSession::clear()
@@ -94,6 +101,7 @@ void ClusterSession::clear()
     m_channels->clear();
     m_connections->clear();
     m_traffic->clear();
+    m_apps->clear();
     m_clusterId.clear();
 }
 
@@ -178,6 +186,60 @@ void ClusterSession::createJoinToken(int ttlSeconds,
 void ClusterSession::drain(QObject *context, ReplyHandler handler)
 {
     m_client->request(u"drain"_s, {}, context, std::move(handler));
+}
+
+void ClusterSession::refreshApps()
+{
+    listApps(this, [this](const AdminReply &reply) {
+        if (!reply.isOk()) {
+            Q_EMIT appsRefreshFailed(reply.error());
+            return;
+        }
+        m_apps->setApps(reply.result().value("apps"_L1).toArray());
+    });
+}
+
+void ClusterSession::listApps(QObject *context, ReplyHandler handler)
+{
+    m_client->request(u"list_apps"_s, {}, context, std::move(handler));
+}
+
+void ClusterSession::createApp(QObject *context, ReplyHandler handler)
+{
+    appCommand(u"create_app"_s, {}, context, std::move(handler));
+}
+
+void ClusterSession::rotateApp(const QString &app, QObject *context, ReplyHandler handler)
+{
+    appCommand(u"rotate_app"_s, {{u"app"_s, app}}, context, std::move(handler));
+}
+
+void ClusterSession::setAppEnabled(const QString &app,
+                                   bool enabled,
+                                   QObject *context,
+                                   ReplyHandler handler)
+{
+    appCommand(u"set_app_enabled"_s, {{u"app"_s, app}, {u"enabled"_s, enabled}}, context,
+               std::move(handler));
+}
+
+// The list is refreshed after the command whatever its outcome (a not_found means the list was
+// stale) and whether or not the caller is still there to hear the reply.
+void ClusterSession::appCommand(const QString &method,
+                                const QJsonObject &params,
+                                QObject *context,
+                                ReplyHandler handler)
+{
+    m_client->request(method, params, this,
+                      [this, context = QPointer<QObject>(context),
+                       handler = std::move(handler)](const AdminReply &reply) {
+                          if (context && handler) {
+                              handler(reply);
+                          }
+                          if (reply.isOk() || reply.error().code != AdminErrorCode::Disconnected) {
+                              refreshApps();
+                          }
+                      });
 }
 
 } // namespace DNotifier::Console

@@ -1,8 +1,8 @@
 #pragma once
 
 // What the console knows about the cluster it is connected to: the models fed by the admin
-// channel's streams (topology, traffic, channels, connections) and the commands of the admin
-// role. The subscriptions are made once and follow the client across reconnects; the models
+// channel's streams (topology, traffic, channels, connections), the app credentials listed by
+// `list_apps`, and the commands of the admin role. The subscriptions are made once and follow the client across reconnects; the models
 // show the last known state while the client reconnects and are emptied when the console
 // turns to another cluster. Lives on the GUI thread.
 
@@ -15,6 +15,7 @@
 
 namespace DNotifier::Console {
 
+class AppsModel;
 class ChannelsModel;
 class ConnectionsModel;
 class LinksModel;
@@ -64,6 +65,9 @@ public:
 
     TrafficHistory *traffic() const { return m_traffic; }
 
+    // Filled by refreshApps(); empty with a read-only key, which may not list apps.
+    AppsModel *apps() const { return m_apps; }
+
     Page channelsPage() const { return m_channelsPage; }
 
     void setChannelsPage(const Page &page);
@@ -100,13 +104,29 @@ public:
                          ReplyHandler handler);
     void drain(QObject *context, ReplyHandler handler);
 
+    // Lists the apps into apps(). Done on every connection with an admin key and after every
+    // app command below; a failure is reported by appsRefreshFailed.
+    void refreshApps();
+    void listApps(QObject *context, ReplyHandler handler);
+    void createApp(QObject *context, ReplyHandler handler);
+    // New key and secret for `app`; the old ones stop working at once.
+    void rotateApp(const QString &app, QObject *context, ReplyHandler handler);
+    // Disabling closes the app's connections and refuses new ones and its HTTP API calls.
+    void setAppEnabled(const QString &app, bool enabled, QObject *context, ReplyHandler handler);
+
 Q_SIGNALS:
     // A stream the node would not open; the models of that stream stay empty.
     void streamFailed(const QString &stream, const DNotifier::Console::AdminError &error);
+    // The node would not list its apps; apps() keeps what it showed last.
+    void appsRefreshFailed(const DNotifier::Console::AdminError &error);
 
 private:
     void onAuthenticated(const HelloInfo &hello);
     void watchFailures(StreamSubscription *subscription);
+    void appCommand(const QString &method,
+                    const QJsonObject &params,
+                    QObject *context,
+                    ReplyHandler handler);
 
     QPointer<AdminClient> m_client;
     NodesModel *m_nodes;
@@ -114,6 +134,7 @@ private:
     ChannelsModel *m_channels;
     ConnectionsModel *m_connections;
     TrafficHistory *m_traffic;
+    AppsModel *m_apps;
     StreamSubscription *m_topologyStream = nullptr;
     StreamSubscription *m_trafficStream = nullptr;
     StreamSubscription *m_channelsStream = nullptr;

@@ -50,6 +50,8 @@ ConnectionsView::ConnectionsView(ClusterSession *session, QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(ConnectionsModel::ConnectedAtColumn,
+                                                      QHeaderView::ResizeToContents);
     m_table->setAccessibleName(tr("Connections"));
     m_kick->setToolTip(tr("Close the selected connection (Delete)"));
     new QShortcut(QKeySequence::Delete, m_table, this, &ConnectionsView::kickSelected,

@@ -37,4 +37,19 @@ QString CopyableField::text() const
     return m_field->text();
 }
 
+void CopyableField::setMasked(bool masked)
+{
+    m_field->setEchoMode(masked ? QLineEdit::Password : QLineEdit::Normal);
+}
+
+bool CopyableField::isMasked() const
+{
+    return m_field->echoMode() != QLineEdit::Normal;
+}
+
+QString CopyableField::displayText() const
+{
+    return m_field->displayText();
+}
+
 } // namespace DNotifier::Console

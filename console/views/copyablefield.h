@@ -1,7 +1,7 @@
 #pragma once
 
-// A read-only line of text with a button that copies it to the clipboard: tokens and
-// commands the operator pastes elsewhere.
+// A read-only line of text with a button that copies it to the clipboard: tokens, commands and
+// secrets the operator pastes elsewhere. A masked field shows dots, yet copies the real text.
 
 #include <QWidget>
 
@@ -20,8 +20,13 @@ public:
 
     void setText(const QString &text);
     QString text() const;
+    void setMasked(bool masked);
+    bool isMasked() const;
 
     QPushButton *copyButton() const { return m_copy; }
+
+    // The text as shown: dots while masked.
+    QString displayText() const;
 
 private:
     QLineEdit *m_field;

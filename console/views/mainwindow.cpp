@@ -10,6 +10,7 @@
 #include "topologyview.h"
 #include "trafficview.h"
 
+#include <console/models/topologyalerts.h>
 #include <console/profiles/profilestore.h>
 #include <console/profiles/secretstore.h>
 #include <console/session/clustersession.h>
@@ -23,6 +24,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QStatusBar>
+#include <QStyle>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QToolBar>
 
@@ -49,6 +52,7 @@ MainWindow::MainWindow(ProfileStore *profiles, SecretStore *secrets, QWidget *pa
     buildTabs();
     buildActions();
     wireClient();
+    setUpNotifications();
 
     m_stateLabel = new QLabel;
     m_keychainLabel = new QLabel;
@@ -135,6 +139,7 @@ void MainWindow::buildActions()
 
     m_profileBox = new QComboBox;
     m_profileBox->setMinimumContentsLength(20);
+    m_profileBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_profileBox->setAccessibleName(tr("Profile"));
     auto *profileLabel = new QLabel(tr("Prof&ile:"));
     profileLabel->setBuddy(m_profileBox);
@@ -168,6 +173,41 @@ void MainWindow::wireClient()
                             .arg(qMax(1, (delayMs + 500) / 1000)));
                 onStateChanged(m_client->state());
             });
+}
+
+void MainWindow::setUpNotifications()
+{
+    m_alerts = new TopologyAlerts(m_session->nodes(), m_session->links(), this);
+    connect(m_alerts, &TopologyAlerts::alertRaised, this, &MainWindow::onTopologyAlert);
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        return;
+    }
+    m_tray = new QSystemTrayIcon(QIcon::fromTheme(u"network-server"_s,
+                                                  style()->standardIcon(QStyle::SP_DriveNetIcon)),
+                                 this);
+    m_tray->setToolTip(windowTitle());
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    m_tray->show();
+    m_notifier = [this](const QString &title, const QString &message) {
+        m_tray->showMessage(title, message, QSystemTrayIcon::Warning);
+    };
+}
+
+// Alerts come from stream deltas, so only while connected; the check keeps it that way should
+// a model ever change otherwise.
+void MainWindow::onTopologyAlert(const TopologyAlert &alert)
+{
+    if (m_client->state() != AdminClient::State::Connected) {
+        return;
+    }
+    log(alert.text);
+    if (m_notifier) {
+        m_notifier(tr("DNotifier: %1").arg(m_current.name), alert.text);
+    }
 }
 
 void MainWindow::reloadProfiles(const QString &selectId)

@@ -15,6 +15,7 @@
 class QAction;
 class QComboBox;
 class QLabel;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace DNotifier::Console {
@@ -28,6 +29,8 @@ class SecretStore;
 class TokensView;
 class TopologyView;
 class TrafficView;
+struct TopologyAlert;
+class TopologyAlerts;
 
 class MainWindow final : public QMainWindow
 {
@@ -36,11 +39,15 @@ class MainWindow final : public QMainWindow
 public:
     // Asks the user for an admin key when none can be read; an empty answer cancels.
     using KeyPrompt = std::function<QString(const QString &reason)>;
+    // Shows a desktop notification. By default the system tray's, when there is a tray.
+    using Notifier = std::function<void(const QString &title, const QString &message)>;
 
     MainWindow(ProfileStore *profiles, SecretStore *secrets, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void setKeyPrompt(KeyPrompt prompt) { m_keyPrompt = std::move(prompt); }
+
+    void setNotifier(Notifier notifier) { m_notifier = std::move(notifier); }
 
     // Saves the profile and, when `key` is not empty, puts the key in the secret store.
     void saveProfile(const Profile &profile, const QString &key);
@@ -64,6 +71,8 @@ public:
 
     TokensView *tokensView() const { return m_tokens; }
 
+    ActivityLog *activityLog() const { return m_log; }
+
     QString stateText() const;
 
     // The last problem with the keychain, as shown to the user; empty when there was none.
@@ -78,6 +87,8 @@ private:
     void buildActions();
     void buildTabs();
     void wireClient();
+    void setUpNotifications();
+    void onTopologyAlert(const TopologyAlert &alert);
     void reloadProfiles(const QString &selectId);
     QString selectedProfileId() const;
     void openWithKey(const Profile &profile, const QString &key);
@@ -101,6 +112,7 @@ private:
     ClusterSession *m_session;
     Profile m_current;
     KeyPrompt m_keyPrompt;
+    Notifier m_notifier;
     QString m_keychainProblem;
     QString m_lastProblem;
 
@@ -114,6 +126,8 @@ private:
     TrafficView *m_traffic = nullptr;
     ConnectionsView *m_connections = nullptr;
     TokensView *m_tokens = nullptr;
+    TopologyAlerts *m_alerts = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
     QAction *m_connectAction = nullptr;
     QAction *m_disconnectAction = nullptr;
     QAction *m_editAction = nullptr;

@@ -1,7 +1,9 @@
 #include "tokensview.h"
 
+#include "appspanel.h"
 #include "copyablefield.h"
 
+#include <console/models/appsmodel.h>
 #include <console/models/channelsmodel.h>
 #include <console/models/connectionsmodel.h>
 #include <console/models/formatting.h>
@@ -10,6 +12,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -38,15 +41,22 @@ TokensView::TokensView(ClusterSession *session, QWidget *parent)
     , m_join(new QPushButton(tr("Create &join token")))
     , m_command(new CopyableField(tr("Copy co&mmand")))
     , m_joinStatus(new QLabel)
+    , m_apps(new AppsPanel(session))
 {
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(makeTokenForm());
-    layout->addWidget(makeJoinForm());
-    layout->addStretch(1);
+    auto *forms = new QVBoxLayout;
+    forms->addWidget(makeTokenForm());
+    forms->addWidget(makeJoinForm());
+    forms->addStretch(1);
+    auto *layout = new QHBoxLayout(this);
+    layout->addLayout(forms, 1);
+    layout->addWidget(m_apps, 1);
 
     connect(m_kind, &QComboBox::currentIndexChanged, this, &TokensView::updateKind);
     connect(m_issue, &QPushButton::clicked, this, &TokensView::issueToken);
     connect(m_join, &QPushButton::clicked, this, &TokensView::createJoinToken);
+    connect(m_apps, &AppsPanel::activity, this, &TokensView::activity);
+    connect(session->apps(), &QAbstractItemModel::modelReset, this, &TokensView::rememberApps);
+    connect(session->apps(), &QAbstractItemModel::rowsInserted, this, &TokensView::rememberApps);
     for (KeyedTableModel *model : {static_cast<KeyedTableModel *>(session->channels()),
                                    static_cast<KeyedTableModel *>(session->connections())}) {
         connect(model, &QAbstractItemModel::modelReset, this, &TokensView::rememberApps);
@@ -58,7 +68,9 @@ TokensView::TokensView(ClusterSession *session, QWidget *parent)
 QWidget *TokensView::makeTokenForm()
 {
     m_app->setEditable(true);
-    m_app->setToolTip(tr("The app id; apps seen in channels and connections are listed"));
+    m_app->setToolTip(
+            tr("The app id; the apps the node lists and those seen in channels and connections "
+               "are offered"));
     m_kind->addItem(tr("Connection token"), u"connection"_s);
     m_kind->addItem(tr("Subscription token"), u"subscription"_s);
     m_subject->setPlaceholderText(tr("User id (the sub claim)"));
@@ -110,10 +122,16 @@ void TokensView::setAdminAllowed(bool allowed)
         button->setEnabled(allowed);
         button->setToolTip(allowed ? QString() : readOnly);
     }
+    m_apps->setAdminAllowed(allowed);
 }
 
 void TokensView::rememberApps()
 {
+    for (const AppCredentials &app : m_session->apps()->apps()) {
+        if (m_app->findText(app.id) < 0) {
+            m_app->addItem(app.id);
+        }
+    }
     for (KeyedTableModel *model : {static_cast<KeyedTableModel *>(m_session->channels()),
                                    static_cast<KeyedTableModel *>(m_session->connections())}) {
         for (const QJsonObject &item : model->items().items()) {

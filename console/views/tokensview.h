@@ -1,8 +1,8 @@
 #pragma once
 
 // The Tokens tab (admin role): issues connection and subscription JWTs for an app, signed by
-// the node with the app's secret, and creates join tokens for new nodes, showing the command
-// to paste on the new server.
+// the node with the app's secret, creates join tokens for new nodes, showing the command to
+// paste on the new server, and manages the apps' credentials (AppsPanel).
 
 #include <QWidget>
 
@@ -14,6 +14,7 @@ class QSpinBox;
 
 namespace DNotifier::Console {
 
+class AppsPanel;
 class ClusterSession;
 class CopyableField;
 
@@ -41,6 +42,8 @@ public:
     CopyableField *tokenField() const { return m_token; }
 
     CopyableField *commandField() const { return m_command; }
+
+    AppsPanel *appsPanel() const { return m_apps; }
 
     void issueToken();
     void createJoinToken();
@@ -70,6 +73,7 @@ private:
     QPushButton *m_join;
     CopyableField *m_command;
     QLabel *m_joinStatus;
+    AppsPanel *m_apps;
 };
 
 } // namespace DNotifier::Console

@@ -16,7 +16,13 @@ TopologyLayout TopologyLayout::compute(const QList<NodePlace> &places)
     TopologyLayout layout;
     const int regionCount = int(byRegion.size());
     const int regionsPerRow = std::max(1, int(std::ceil(std::sqrt(double(regionCount)))));
-    const qreal boxWidth = NodesPerRow * NodeWidth + (NodesPerRow + 1) * Gap;
+    // Boxes are as wide as the most populous region needs, up to a full row, so that a cluster of
+    // single-node regions is not drawn as mostly empty boxes.
+    int columns = 1;
+    for (const QList<NodePlace> &members : std::as_const(byRegion)) {
+        columns = std::max(columns, std::min(NodesPerRow, int(members.size())));
+    }
+    const qreal boxWidth = columns * NodeWidth + (columns + 1) * Gap;
 
     int index = 0;
     qreal rowTop = 0;

@@ -8,6 +8,7 @@
 #include <console/models/linksmodel.h>
 #include <console/models/nodesmodel.h>
 
+#include <QEvent>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
@@ -17,6 +18,8 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace DNotifier::Console {
 
@@ -34,6 +37,7 @@ TopologyView::TopologyView(NodesModel *nodes, LinksModel *links, QWidget *parent
     m_graph->setRenderHint(QPainter::Antialiasing);
     m_graph->setDragMode(QGraphicsView::ScrollHandDrag);
     m_graph->setAccessibleName(tr("Cluster graph"));
+    m_graph->viewport()->installEventFilter(this);
 
     m_table->setModel(m_nodes);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -82,6 +86,14 @@ TopologyView::TopologyView(NodesModel *nodes, LinksModel *links, QWidget *parent
             &TopologyView::onTableSelectionChanged);
 }
 
+// The scene is a child, so it goes after this class's part of the view, and with it a selected
+// node item, which reports a selection change. Nothing here may hear that: the details label
+// and, in the main window, the models are gone by then.
+TopologyView::~TopologyView()
+{
+    disconnect(m_scene, nullptr, this, nullptr);
+}
+
 void TopologyView::scheduleRebuild()
 {
     if (!m_rebuildTimer.isActive()) {
@@ -119,8 +131,40 @@ void TopologyView::rebuild()
         item->setSelected(id == m_selectedId);
     }
     addLinks(items);
+    // The scene rect would otherwise only ever grow: it is the union of every item ever added.
+    m_scene->setSceneRect(m_scene->itemsBoundingRect().marginsAdded(
+            QMarginsF(TopologyLayout::Gap, TopologyLayout::Gap, TopologyLayout::Gap,
+                      TopologyLayout::Gap)));
+    fitGraph();
     m_syncingSelection = false;
     showDetails();
+}
+
+bool TopologyView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_graph->viewport() && event->type() == QEvent::Resize) {
+        fitGraph();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+// The whole cluster stays in sight: a graph larger than its view is drawn smaller, never larger.
+void TopologyView::fitGraph()
+{
+    const QRectF scene = m_scene->sceneRect();
+    // A little room for the view's frame, so that no scroll bar appears for a pixel.
+    const QSizeF room = QSizeF(m_graph->viewport()->size()) - QSizeF(4, 4);
+    if (scene.isEmpty() || room.isEmpty()) {
+        return;
+    }
+    const qreal scale =
+            std::min({1.0, room.width() / scene.width(), room.height() / scene.height()});
+    m_graph->setTransform(QTransform::fromScale(scale, scale));
+}
+
+qreal TopologyView::graphScale() const
+{
+    return m_graph->transform().m11();
 }
 
 void TopologyView::addLinks(const QHash<QString, NodeItem *> &items)

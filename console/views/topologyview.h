@@ -24,6 +24,7 @@ class TopologyView final : public QWidget
 
 public:
     TopologyView(NodesModel *nodes, LinksModel *links, QWidget *parent = nullptr);
+    ~TopologyView() override;
 
     QGraphicsScene *scene() const { return m_scene; }
 
@@ -34,10 +35,17 @@ public:
 
     QString detailsText() const;
 
+    // The scale of the graph: below 1 when the cluster is drawn smaller to fit its view.
+    qreal graphScale() const;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void scheduleRebuild();
     void rebuild();
     void addLinks(const QHash<QString, NodeItem *> &items);
+    void fitGraph();
     void onSceneSelectionChanged();
     void onTableSelectionChanged();
     void showDetails();

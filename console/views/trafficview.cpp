@@ -24,6 +24,9 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int AxisSteps = 4;
+// The shortest time the charts span: a fresh history fills the charts instead of showing as a
+// sliver at the edge of the whole window, and the axis still reads as seconds.
+constexpr qint64 MinimumSpanMs = 10'000;
 
 // Room above the highest point, rounded up so that the axis's four steps are whole numbers.
 qreal axisTop(qreal highest)
@@ -149,10 +152,15 @@ void TrafficView::redraw()
     m_messagesOut->replace(out);
     m_connections->replace(connections);
 
-    const qint64 newest = m_history->samples().isEmpty() ? QDateTime::currentMSecsSinceEpoch()
-                                                         : m_history->samples().constLast().at;
+    const QList<TrafficSample> &samples = m_history->samples();
+    const qint64 newest =
+            samples.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : samples.constLast().at;
+    const qint64 oldest = samples.isEmpty() ? newest : samples.constFirst().at;
+    const qint64 span =
+            std::clamp<qint64>(newest - oldest, MinimumSpanMs,
+                               std::max<qint64>(MinimumSpanMs, m_history->window().count()));
     const QDateTime end = QDateTime::fromMSecsSinceEpoch(newest);
-    const QDateTime start = QDateTime::fromMSecsSinceEpoch(newest - m_history->window().count());
+    const QDateTime start = QDateTime::fromMSecsSinceEpoch(newest - span);
     for (const Chart &chart : {m_messagesChart, m_connectionsChart}) {
         chart.time->setRange(start, end);
     }

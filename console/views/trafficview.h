@@ -1,7 +1,8 @@
 #pragma once
 
 // The Traffic tab: live line charts of the last minutes kept by TrafficHistory, messages in
-// and out per second and open connections, for the whole cluster or one node.
+// and out per second and open connections, for the whole cluster or one node. The time axis
+// spans the samples kept: at least ten seconds, at most the history's window.
 
 #include <QWidget>
 

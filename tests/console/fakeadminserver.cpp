@@ -81,6 +81,22 @@ QStringList FakeAdminServer::methods() const
     return names;
 }
 
+QList<QJsonObject> FakeAdminServer::requestsFor(const QString &method) const
+{
+    QList<QJsonObject> found;
+    for (const QJsonObject &request : m_requests) {
+        if (request.value("method"_L1).toString() == method) {
+            found.append(request);
+        }
+    }
+    return found;
+}
+
+void FakeAdminServer::setResult(const QString &method, const QJsonObject &result)
+{
+    m_results.insert(method, result);
+}
+
 void FakeAdminServer::setSnapshot(const QString &stream, const QJsonObject &data)
 {
     m_snapshots.insert(stream, data);
@@ -151,6 +167,8 @@ void FakeAdminServer::onMessage(QWebSocket *socket, const QString &text)
         reply(socket, id, {});
     } else if (method == "fail"_L1) {
         replyError(socket, id, u"failed"_s);
+    } else if (m_results.contains(method)) {
+        reply(socket, id, m_results.value(method));
     } else {
         reply(socket, id, {{u"method"_s, method}, {u"params"_s, params}});
     }

@@ -2,8 +2,8 @@
 
 // A stand-in for a node's admin endpoint, for testing the console's client without a node:
 // a WebSocket server over TLS with a fresh self-signed certificate that speaks enough of
-// docs/admin-protocol.md (hello, subscribe, unsubscribe, any other method echoed back) and
-// records what it was sent. Listens on 127.0.0.1 only.
+// docs/admin-protocol.md (hello, subscribe, unsubscribe, canned results for chosen methods,
+// any other method echoed back) and records what it was sent. Listens on 127.0.0.1 only.
 
 #include <QJsonObject>
 #include <QList>
@@ -40,6 +40,11 @@ public:
     QList<QJsonObject> requests() const { return m_requests; }
 
     QStringList methods() const;
+    // The requests received for one method, in order.
+    QList<QJsonObject> requestsFor(const QString &method) const;
+
+    // The result every later request for `method` gets, instead of the echo.
+    void setResult(const QString &method, const QJsonObject &result);
 
     // The data of the snapshot each new subscription to `stream` gets.
     void setSnapshot(const QString &stream, const QJsonObject &data);
@@ -71,4 +76,5 @@ private:
     QList<QWebSocket *> m_clients;
     QList<Subscription> m_subscriptions;
     QHash<QString, QJsonObject> m_snapshots;
+    QHash<QString, QJsonObject> m_results;
 };

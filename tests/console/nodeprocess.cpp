@@ -8,6 +8,12 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#ifdef Q_OS_LINUX
+#include <csignal>
+
+#include <sys/prctl.h>
+#endif
+
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
@@ -29,6 +35,11 @@ NodeProcess::NodeProcess(QString program, QString dataDir, QObject *parent)
     , m_dataDir(std::move(dataDir))
 {
     m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+#ifdef Q_OS_LINUX
+    // A test that crashes runs no destructor: the kernel then ends the node with it, and no
+    // orphan keeps ctest waiting on the standard error it shares.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
     connect(&m_process, &QProcess::readyReadStandardOutput, this, &NodeProcess::readBanner);
 }
 
@@ -42,10 +53,15 @@ bool NodeProcess::start()
     m_output.clear();
     m_port = 0;
     m_adminPort = 0;
+    m_peerPort = 0;
     m_fingerprint.clear();
-    m_process.start(m_program, {u"--data-dir"_s, m_dataDir, u"--host"_s, u"127.0.0.1"_s,
-                                u"--port"_s, u"0"_s, u"--peer-host"_s, u"127.0.0.1"_s,
-                                u"--peer-port"_s, u"0"_s, u"--admin-port"_s, u"0"_s});
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(m_environment);
+    m_process.setProcessEnvironment(environment);
+    m_process.start(m_program, QStringList{u"--data-dir"_s, m_dataDir, u"--host"_s, u"127.0.0.1"_s,
+                                           u"--port"_s, u"0"_s, u"--peer-host"_s, u"127.0.0.1"_s,
+                                           u"--peer-port"_s, u"0"_s, u"--admin-port"_s, u"0"_s}
+                                       + m_extraArguments);
     if (!m_process.waitForStarted()) {
         m_error = m_process.errorString();
         return false;
@@ -81,10 +97,14 @@ void NodeProcess::readBanner()
     const QString text = QString::fromUtf8(m_output);
     static const QRegularExpression listening(u"Listening on http://127\\.0\\.0\\.1:(\\d+)"_s);
     static const QRegularExpression admin(u"Admin channel on wss://127\\.0\\.0\\.1:(\\d+)/admin"_s);
+    static const QRegularExpression peer(u"Peer links on 127\\.0\\.0\\.1:(\\d+)"_s);
     static const QRegularExpression fingerprint(
             u"certificate SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})"_s);
     if (const auto match = listening.match(text); match.hasMatch()) {
         m_port = match.captured(1).toUShort();
+    }
+    if (const auto match = peer.match(text); match.hasMatch()) {
+        m_peerPort = match.captured(1).toUShort();
     }
     if (const auto match = admin.match(text); match.hasMatch()) {
         m_adminPort = match.captured(1).toUShort();
@@ -96,7 +116,7 @@ void NodeProcess::readBanner()
 
 bool NodeProcess::bannerComplete() const
 {
-    return m_port != 0 && m_adminPort != 0 && !m_fingerprint.isEmpty();
+    return m_port != 0 && m_peerPort != 0 && m_adminPort != 0 && !m_fingerprint.isEmpty();
 }
 
 QString NodeProcess::adminKey(const QString &role) const

@@ -4,6 +4,7 @@
 #include "nodeprocess.h"
 
 #include <console/admin/adminclient.h>
+#include <console/models/appsmodel.h>
 #include <console/models/channelsmodel.h>
 #include <console/models/connectionsmodel.h>
 #include <console/models/nodesmodel.h>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void modelsFillFromTheStreams();
     void kickedConnectionLeavesTheModel();
     void issuedConnectionTokenIsAccepted();
+    void appCommandsChangeTheListedApps();
     void changedCertificateIsRefused();
 
 private:
@@ -241,6 +243,46 @@ void tst_LiveNode::issuedConnectionTokenIsAccepted()
     QVERIFY(!reply.contains("error"_L1));
     QTRY_VERIFY(!findItem(*session.connections(), u"user"_s, u"user-42"_s).isEmpty());
     centrifuge.close();
+}
+
+void tst_LiveNode::appCommandsChangeTheListedApps()
+{
+    AdminClient client;
+    ClusterSession session(&client);
+    connectAdmin(client);
+    // Listed on connecting: the node's default app, from its data directory.
+    QTRY_VERIFY(session.apps()->find(m_node->appId()).has_value());
+    QCOMPARE(session.apps()->find(m_node->appId())->key, m_node->appKey());
+    QVERIFY(!session.apps()->find(m_node->appId())->secret.isEmpty());
+
+    std::optional<AdminReply> created;
+    session.createApp(this, [&created](const AdminReply &r) { created = r; });
+    QTRY_VERIFY(created.has_value());
+    QVERIFY2(created->isOk(), qPrintable(created->error().message));
+    const QString id = created->result().value("app"_L1).toObject().value("id"_L1).toString();
+    QVERIFY(!id.isEmpty());
+    QTRY_VERIFY(session.apps()->find(id).has_value());
+    const AppCredentials before = *session.apps()->find(id);
+    QVERIFY(before.managed);
+    QVERIFY(before.enabled);
+
+    std::optional<AdminReply> rotated;
+    session.rotateApp(id, this, [&rotated](const AdminReply &r) { rotated = r; });
+    QTRY_VERIFY(rotated.has_value());
+    QVERIFY2(rotated->isOk(), qPrintable(rotated->error().message));
+    QTRY_VERIFY(session.apps()->find(id)->key != before.key);
+    QVERIFY(session.apps()->find(id)->secret != before.secret);
+
+    std::optional<AdminReply> disabled;
+    session.setAppEnabled(id, false, this, [&disabled](const AdminReply &r) { disabled = r; });
+    QTRY_VERIFY(disabled.has_value());
+    QVERIFY2(disabled->isOk(), qPrintable(disabled->error().message));
+    QTRY_VERIFY(!session.apps()->find(id)->enabled);
+
+    std::optional<AdminReply> missing;
+    session.rotateApp(u"999999999"_s, this, [&missing](const AdminReply &r) { missing = r; });
+    QTRY_VERIFY(missing.has_value());
+    QCOMPARE(missing->error().code, u"not_found"_s);
 }
 
 void tst_LiveNode::changedCertificateIsRefused()

@@ -10,6 +10,7 @@
 
 #include <QGraphicsLineItem>
 #include <QGraphicsScene>
+#include <QGraphicsView>
 #include <QJsonArray>
 #include <QTest>
 
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void linkHealthFollowsRoundTrip();
     void graphShowsNodesAndColouredLinks();
     void selectingANodeShowsItsDetails();
+    void graphLargerThanItsViewIsScaledDown();
 };
 
 void tst_TopologyView::layoutGroupsNodesByRegion()
@@ -159,6 +161,29 @@ void tst_TopologyView::selectingANodeShowsItsDetails()
     QVERIFY(view.detailsText().contains(u"Name: node-a"_s));
     QVERIFY(!itemB->isSelected());
     QVERIFY(!view.grab().isNull());
+}
+
+void tst_TopologyView::graphLargerThanItsViewIsScaledDown()
+{
+    NodesModel nodes;
+    LinksModel links;
+    TopologyView view(&nodes, &links);
+    view.resize(500, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    nodes.applySnapshot({{u"nodes"_s, QJsonArray{node(u"a"_s, u"eu"_s), node(u"b"_s, u"us"_s),
+                                                 node(u"c"_s, u"ap"_s), node(u"d"_s, u"sa"_s)}}});
+    QTRY_VERIFY(!view.scene()->items().isEmpty());
+    QTRY_VERIFY(view.graphScale() < 1);
+    auto *graph = view.findChild<QGraphicsView *>();
+    QVERIFY(graph);
+    const QRectF shown = graph->transform().mapRect(view.scene()->sceneRect());
+    QVERIFY(shown.width() <= graph->viewport()->width());
+    QVERIFY(shown.height() <= graph->viewport()->height());
+
+    // Given room, the graph is drawn at its natural size, never larger.
+    view.resize(3000, 2000);
+    QTRY_COMPARE(view.graphScale(), 1.0);
 }
 
 QTEST_MAIN(tst_TopologyView)
