@@ -62,6 +62,8 @@ Result<void> AppRegistry::replace(const QList<Config::AppSettings> &apps)
         auto counter = previous ? previous->openConnections.value(app.id) : nullptr;
         next->openConnections.insert(app.id,
                                      counter ? counter : std::make_shared<std::atomic<int>>(0));
+        auto window = previous ? previous->apiWindows.value(app.id) : nullptr;
+        next->apiWindows.insert(app.id, window ? window : std::make_shared<ApiWindow>());
     }
     const std::lock_guard lock(m_replacing);
     m_current.store(next.get(), std::memory_order_release);
@@ -108,6 +110,21 @@ void AppRegistry::closeConnection(const QString &appId) const
     if (const auto counter = table().openConnections.value(appId)) {
         counter->fetch_sub(1, std::memory_order_relaxed);
     }
+}
+
+bool AppRegistry::tryApiRequest(const Config::AppSettings &app, qint64 nowMs) const
+{
+    const auto window = table().apiWindows.value(app.id);
+    if (!window) {
+        return false;
+    }
+    const qint64 second = nowMs / 1000;
+    qint64 started = window->second.load(std::memory_order_relaxed);
+    if (started != second
+        && window->second.compare_exchange_strong(started, second, std::memory_order_relaxed)) {
+        window->count.store(0, std::memory_order_relaxed);
+    }
+    return window->count.fetch_add(1, std::memory_order_relaxed) < app.maxApiRequestsPerSecond;
 }
 
 } // namespace DNotifier::Apps

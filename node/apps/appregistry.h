@@ -39,11 +39,21 @@ public:
     // Returns false, taking nothing, when the app is full.
     bool tryOpenConnection(const Config::AppSettings &app) const;
     void closeConnection(const QString &appId) const;
+    // Counts a request to the app's HTTP APIs against max_api_requests_per_second, in windows
+    // of one clock second shared by the I/O threads; false when the window is full. Threads
+    // racing at a window's start may let a few requests more through.
+    bool tryApiRequest(const Config::AppSettings &app, qint64 nowMs) const;
 
     // Serves `apps` from now on; connection counts carry over by app id. Call from one thread.
     Result<void> replace(const QList<Config::AppSettings> &apps);
 
 private:
+    struct ApiWindow
+    {
+        std::atomic<qint64> second{0};
+        std::atomic<int> count{0};
+    };
+
     struct Table
     {
         QList<Config::AppSettings> apps;
@@ -51,6 +61,7 @@ private:
         QHash<QString, qsizetype> byId;
         QHash<QString, std::shared_ptr<const Tokens::KeySet>> tokenKeys;
         QHash<QString, std::shared_ptr<std::atomic<int>>> openConnections;
+        QHash<QString, std::shared_ptr<ApiWindow>> apiWindows;
     };
 
     AppRegistry() = default;

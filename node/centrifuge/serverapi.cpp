@@ -8,6 +8,7 @@
 #include <common/json/jsonwriter.h>
 #include <node/logging.h>
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -188,6 +189,14 @@ void ServerApi::handle(const Http::Request &request, const Reply &reply) const
         Response refused = Response::json(401, {});
         refused.contentType = "text/plain";
         reply(refused);
+        return;
+    }
+    if (!m_apps->tryApiRequest(*app, QDateTime::currentMSecsSinceEpoch())) {
+        Response limited = Response::json(429, u"too many requests: at most %1 a second\n"_s
+                                                       .arg(app->maxApiRequestsPerSecond)
+                                                       .toUtf8());
+        limited.contentType = "text/plain";
+        reply(limited);
         return;
     }
     QJsonParseError parseError;

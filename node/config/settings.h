@@ -72,6 +72,8 @@ struct AppSettings
     int maxMessagesPerSecond = 100;
     // Channels one connection may be subscribed to at once.
     int maxSubscriptionsPerConnection = 1000;
+    // Requests the app's HTTP APIs (Pusher and server API) take per second, across the node.
+    int maxApiRequestsPerSecond = 1000;
     int webhookBatchMilliseconds = 0;
     QList<WebhookTarget> webhooks;
     QList<NamespaceSettings> namespaces;

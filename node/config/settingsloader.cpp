@@ -792,7 +792,7 @@ struct AppKey
     AppApply apply;
 };
 
-const std::array<AppKey, 27> appKeys{{
+const std::array<AppKey, 28> appKeys{{
         {"id"_L1, &setAppId},
         {"key"_L1, &setAppKey},
         {"secret"_L1, &setAppSecret},
@@ -822,6 +822,8 @@ const std::array<AppKey, 27> appKeys{{
         {"max_outbound_bytes"_L1,
          &setInteger<&AppSettings::maxOutboundBytes, 64 * 1024, 1024 * 1024 * 1024>},
         {"max_messages_per_second"_L1, &setInteger<&AppSettings::maxMessagesPerSecond, 1, 100000>},
+        {"max_api_requests_per_second"_L1,
+         &setInteger<&AppSettings::maxApiRequestsPerSecond, 1, 1000000>},
         {"max_subscriptions_per_connection"_L1,
          &setInteger<&AppSettings::maxSubscriptionsPerConnection, 1, 100000>},
         {"webhook_batch_ms"_L1, &setInteger<&AppSettings::webhookBatchMilliseconds, 0, 60000>},

@@ -173,6 +173,12 @@ void HttpApi::handle(const Http::Request &request, const Reply &reply) const
         reply(Response::error(403, u"App %1 is disabled"_s.arg(app->id)));
         return;
     }
+    if (!m_apps->tryApiRequest(*app, QDateTime::currentMSecsSinceEpoch())) {
+        reply(Response::error(429,
+                              u"Too many requests: app %1 takes at most %2 a second"_s.arg(app->id)
+                                      .arg(app->maxApiRequestsPerSecond)));
+        return;
+    }
     route(request, *app, segments.mid(2), reply);
 }
 

@@ -163,7 +163,7 @@ cat >"$work/node.json" <<EOF
 {
     "host": "127.0.0.1",
     "app": {"id": "$app_id", "key": "$app_key", "secret": "$app_secret",
-            "max_connections": 1000000}
+            "max_connections": 1000000, "max_api_requests_per_second": 1000000}
 }
 EOF
 "$node_bin" --config "$work/node.json" --data-dir "$work/node-data" --port 0 --peer-port 0 --admin-port 0 \

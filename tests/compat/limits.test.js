@@ -401,3 +401,30 @@ test('max_subscriptions_per_connection and max_messages_per_second apply per app
   assert.equal(closed.code, 4100);
   assert.match(closed.reason, /more than 5 per second/);
 });
+
+test('max_api_requests_per_second: the HTTP API and the server API answer 429 past it', T, async () => {
+  const limited = { id: '106', key: 'key-api', secret: 'secret-api', api_key: 'api-key-limited', max_api_requests_per_second: 5 };
+  const other = await startNode({ apps: [limited] }, 'api-limit');
+  // Twelve requests cannot all fit in the windows they can span (at most two: 5 + 5).
+  const statuses = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => h.trigger(other, 'limited', 'e', String(i), { app: limited })),
+  );
+  const refused = statuses.filter((r) => r.status === 429);
+  assert.ok(refused.length >= 2, `statuses: ${statuses.map((r) => r.status).join(' ')}`);
+  assert.ok(statuses.every((r) => r.status === 200 || r.status === 429), statuses.map((r) => r.status).join(' '));
+  assert.match(JSON.parse(refused[0].text).error, /at most 5 a second/);
+
+  // The default app of the node is not limited by another app's setting.
+  for (let i = 0; i < 12; ++i) await h.triggerOk(other, 'free', 'e', String(i));
+
+  const serverApi = await Promise.all(
+    Array.from({ length: 12 }, () =>
+      fetch(`http://127.0.0.1:${other.port}/api/publish`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-API-Key': limited.api_key },
+        body: JSON.stringify({ channel: 'limited', data: {} }),
+      }).then(async (r) => ({ status: r.status, text: await r.text() })),
+    ),
+  );
+  assert.ok(serverApi.filter((r) => r.status === 429).length >= 2, serverApi.map((r) => r.status).join(' '));
+});

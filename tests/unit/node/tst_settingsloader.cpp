@@ -903,6 +903,7 @@ void tst_SettingsLoader::unknownKeys_data()
     QTest::newRow("an unknown app key lists the allowed ones")
             << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
+               "max_api_requests_per_second, "
                "max_batch_size, max_channel_name_length, max_client_events_per_second, "
                "max_connections, max_event_channels, max_event_name_length, max_event_payload_bytes, "
                "max_message_bytes, max_messages_per_second, max_outbound_bytes, "
