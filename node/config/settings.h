@@ -157,6 +157,10 @@ struct NodeSettings
     // PEM files: when both are set, the client port speaks TLS only (https and wss).
     QString tlsCertificateFile;
     QString tlsKeyFile;
+    // Client connections one remote address may hold; 0 means no limit. Trusted proxies are
+    // not counted: their clients share their address.
+    int maxConnectionsPerAddress = 1000;
+    QList<QString> trustedProxies{QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
     // 0 picks one I/O thread per core.
     int ioThreads = 0;
     int activityTimeoutSeconds = 120;

@@ -327,6 +327,35 @@ Result<QString> matchedText(const Input &in,
     return *text;
 }
 
+// An array of IP addresses in the file; a comma-separated list in the environment.
+Result<void> setTrustedProxies(NodeSettings &settings, const Input &in)
+{
+    const QString expected = u"a list of IPv4 or IPv6 addresses"_s;
+    QStringList entries;
+    if (in.isText) {
+        entries = in.value.toString().split(u',', Qt::SkipEmptyParts);
+    } else if (in.value.isArray()) {
+        for (const QJsonValue &entry : in.value.toArray()) {
+            if (!entry.isString()) {
+                return wrongType(in, expected);
+            }
+            entries.append(entry.toString());
+        }
+    } else {
+        return wrongType(in, expected);
+    }
+    QList<QString> proxies;
+    for (const QString &entry : std::as_const(entries)) {
+        const QString address = entry.trimmed();
+        if (!isPlainAddress(address) || QHostAddress(address).isNull()) {
+            return rejected(in.label, in.value, expected);
+        }
+        proxies.append(address);
+    }
+    settings.trustedProxies = proxies;
+    return {};
+}
+
 Result<void> setLogLevel(NodeSettings &settings, const Input &in)
 {
     const QString expected = u"one of debug, info, warning, error"_s;
@@ -872,7 +901,7 @@ constexpr QLatin1StringView ClientPrivateKeyKey("tls_key");
 constexpr QLatin1StringView AdminCertificateKey("admin_tls_cert");
 constexpr QLatin1StringView AdminPrivateKeyKey("admin_tls_key");
 
-const std::array<NodeKey, 34> nodeKeys{{
+const std::array<NodeKey, 36> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -898,6 +927,12 @@ const std::array<NodeKey, 34> nodeKeys{{
                            "DNOTIFIER_TLS_KEY"_L1,
                            &setPemPath<&NodeSettings::tlsKeyFile>),
         fileAndEnvironment("log_level"_L1, "DNOTIFIER_LOG_LEVEL"_L1, &setLogLevel),
+        fileAndEnvironment("max_connections_per_address"_L1,
+                           "DNOTIFIER_MAX_CONNECTIONS_PER_ADDRESS"_L1,
+                           &setInteger<&NodeSettings::maxConnectionsPerAddress, 0, 1000000>),
+        fileAndEnvironment("trusted_proxies"_L1,
+                           "DNOTIFIER_TRUSTED_PROXIES"_L1,
+                           &setTrustedProxies),
         fileAndEnvironment("drain_delay"_L1,
                            "DNOTIFIER_DRAIN_DELAY"_L1,
                            &setInteger<&NodeSettings::drainDelaySeconds, 0, 600>),

@@ -11,6 +11,7 @@
 #include <node/runtime/clusterbridge.h>
 #include <node/runtime/servicemanager.h>
 #include <node/transport/acceptor.h>
+#include <node/transport/addressquota.h>
 #include <node/transport/ioworker.h>
 #include <node/transport/outgoingframe.h>
 #include <node/transport/socketbudget.h>
@@ -107,8 +108,11 @@ Result<void> NodeRuntime::start()
         }
         clientTls = identity->serverConfiguration();
     }
-    const Transport::WorkerContext context{apps,           m_hub,      m_centrifugeHub, m_settings,
-                                           m_budget.get(), &m_metrics, clientTls};
+    m_addressQuota = std::make_unique<Transport::AddressQuota>(m_settings.maxConnectionsPerAddress,
+                                                               m_settings.trustedProxies);
+    const Transport::WorkerContext
+            context{apps,           m_hub,      m_centrifugeHub, m_settings,
+                    m_budget.get(), &m_metrics, clientTls,       m_addressQuota.get()};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));

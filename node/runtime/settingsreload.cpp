@@ -24,6 +24,9 @@ QStringList settingsNeedingRestart(const Config::NodeSettings &running,
           u"webhook_leave_delay"_s);
     check(running.webhookRetrySeconds == fresh.webhookRetrySeconds, u"webhook_retry_seconds"_s);
     check(running.drainDelaySeconds == fresh.drainDelaySeconds, u"drain_delay"_s);
+    check(running.maxConnectionsPerAddress == fresh.maxConnectionsPerAddress,
+          u"max_connections_per_address"_s);
+    check(running.trustedProxies == fresh.trustedProxies, u"trusted_proxies"_s);
     check(running.tlsCertificateFile.isEmpty() == fresh.tlsCertificateFile.isEmpty(),
           u"tls_cert, tls_key (turning TLS on or off)"_s);
     check(running.cluster == fresh.cluster, u"the cluster settings (peer_*, region, seeds, ...)"_s);

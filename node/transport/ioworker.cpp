@@ -284,7 +284,16 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
         return;
     }
 
+    const QString address = socket->peerAddress().toString();
+    if (!m_context.addressQuota->tryOpen(address)) {
+        qCInfo(lcPusher) << "refusing connection: too many from" << address;
+        refuse(std::move(socket), transport, 4100,
+               u"Too many connections from %1 (at most %2)"_s.arg(address).arg(
+                       m_context.addressQuota->limit()));
+        return;
+    }
     if (!m_context.apps->tryOpenConnection(*app)) {
+        m_context.addressQuota->close(address);
         qCWarning(lcPusher) << "connection over quota"
                             << "app=" << app->id;
         refuse(std::move(socket), transport, 4004,
@@ -301,13 +310,14 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     session->countInto(m_context.metrics);
     m_sessions.insert(id, session);
     connect(session, &Pusher::Session::finished, this,
-            [this, appId = app->id](Broker::ConnectionId finishedId) {
+            [this, appId = app->id, address](Broker::ConnectionId finishedId) {
                 Pusher::Session *done = m_sessions.take(finishedId);
                 if (!done) {
                     return;
                 }
                 untrack(finishedId);
                 m_context.apps->closeConnection(appId);
+                m_context.addressQuota->close(address);
                 Pusher::Hub *hub = m_context.hub;
                 QMetaObject::invokeMethod(hub,
                                           [hub, finishedId] { hub->closeConnection(finishedId); });
@@ -328,7 +338,15 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
                      u"unknown or disabled app"_s);
         return;
     }
+    const QString address = socket->peerAddress().toString();
+    if (!m_context.addressQuota->tryOpen(address)) {
+        qCInfo(lcCentrifuge) << "refusing connection: too many from" << address;
+        closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
+                     u"connection limit"_s);
+        return;
+    }
     if (!m_context.apps->tryOpenConnection(*app)) {
+        m_context.addressQuota->close(address);
         qCWarning(lcCentrifuge) << "connection over quota"
                                 << "app=" << app->id;
         closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
@@ -348,13 +366,14 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
     session->countInto(m_context.metrics);
     m_centrifugeSessions.insert(id, session);
     connect(session, &Centrifuge::Session::finished, this,
-            [this, appId = app->id](Broker::ConnectionId finishedId) {
+            [this, appId = app->id, address](Broker::ConnectionId finishedId) {
                 Centrifuge::Session *done = m_centrifugeSessions.take(finishedId);
                 if (!done) {
                     return;
                 }
                 untrack(finishedId);
                 m_context.apps->closeConnection(appId);
+                m_context.addressQuota->close(address);
                 Centrifuge::Hub *hub = m_context.centrifugeHub;
                 QMetaObject::invokeMethod(hub,
                                           [hub, finishedId] { hub->closeConnection(finishedId); });

@@ -12,6 +12,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { useNode, startNode } = require('./lib/node');
 const h = require('./lib/helpers');
+const cf = require('./lib/centrifuge');
 
 const T = { timeout: 60_000 };
 const WAIT_MS = 10_000; // generous harness wait; never a pass/fail timing
@@ -427,4 +428,32 @@ test('max_api_requests_per_second: the HTTP API and the server API answer 429 pa
     ),
   );
   assert.ok(serverApi.filter((r) => r.status === 429).length >= 2, serverApi.map((r) => r.status).join(' '));
+});
+
+test('max_connections_per_address: a host past it is refused; trusted proxies are not counted', T, async () => {
+  const strict = await startNode({ max_connections_per_address: 2, trusted_proxies: [] }, 'per-address');
+  const first = await h.open(strict);
+  await h.open(strict);
+  const third = h.connect(strict);
+  const error = await third.waitEvent('pusher:error');
+  assert.equal(error.data.code, 4100);
+  assert.match(error.data.message, /Too many connections from 127\.0\.0\.1 \(at most 2\)/);
+  assert.equal((await third.waitClose()).code, 4100);
+  // Centrifuge is refused right after the upgrade, before any command.
+  const refused = await cf.rawCf(strict);
+  assert.equal((await refused.closed).code, 3504);
+  // A slot freed is a slot taken again.
+  await first.close();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const again = h.connect(strict);
+    const answer = await again.waitFor((m) => m.event === 'pusher:connection_established' || m.event === 'pusher:error');
+    if (answer.event === 'pusher:connection_established') break;
+    if (Date.now() > deadline) assert.fail('the freed slot was never given back');
+    await h.sleep(50);
+  }
+
+  // Loopback is a trusted proxy by default: the shared node takes many connections from it.
+  const many = await Promise.all(Array.from({ length: 5 }, () => h.open(node)));
+  assert.equal(many.length, 5);
 });
