@@ -5,7 +5,7 @@
 #include <common/json/jsonwriter.h>
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
-#include <node/transport/unsentbytes.h>
+#include <node/transport/framewriter.h>
 #include <node/transport/websocketclose.h>
 
 #include <QDateTime>
@@ -100,29 +100,11 @@ void Session::send(const Transport::OutgoingFrame &frame)
     if (!m_open) {
         return;
     }
-    // Nothing may follow a close frame, whichever side sent it.
-    if (m_socket->state() != QAbstractSocket::ConnectedState) {
-        return;
-    }
-    // Straight to the socket under the WebSocket: the frame is complete, and QWebSocket
-    // writes its own (pings, close) to the same socket between whole frames.
-    if (m_transport) {
-        m_transport->write(frame.wire);
-    } else {
-        m_socket->sendTextMessage(QString::fromUtf8(frame.payload));
-    }
-    if (m_metrics) {
-        m_metrics->clientMessagesSent.fetch_add(1, std::memory_order_relaxed);
-        m_metrics->clientBytesSent.fetch_add(quint64(frame.payload.size()),
-                                             std::memory_order_relaxed);
-    }
-    const qint64 unsent = Transport::unsentBytes(*m_socket, m_transport);
-    if (unsent > m_app.maxOutboundBytes) {
-        if (m_metrics) {
-            m_metrics->slowConsumersClosed.fetch_add(1, std::memory_order_relaxed);
-        }
+    const Transport::WriteOutcome outcome =
+            Transport::writeFrame(*m_socket, m_transport, frame, m_app.maxOutboundBytes, m_metrics);
+    if (outcome.overLimit) {
         qCWarning(lcCentrifuge) << "slow consumer disconnected"
-                                << "conn=" << m_id << "pending_bytes=" << unsent;
+                                << "conn=" << m_id << "pending_bytes=" << outcome.unsent;
         close(DisconnectCode::Slow, u"slow"_s);
     }
 }

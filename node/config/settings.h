@@ -73,7 +73,7 @@ struct AppSettings
     // Channels one connection may be subscribed to at once.
     int maxSubscriptionsPerConnection = 1000;
     // Requests the app's HTTP APIs (Pusher and server API) take per second, across the node.
-    int maxApiRequestsPerSecond = 1000;
+    int maxApiRequestsPerSecond = 10000;
     int webhookBatchMilliseconds = 0;
     QList<WebhookTarget> webhooks;
     QList<NamespaceSettings> namespaces;
