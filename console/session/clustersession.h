@@ -2,9 +2,10 @@
 
 // What the console knows about the cluster it is connected to: the models fed by the admin
 // channel's streams (topology, traffic, channels, connections), the app credentials listed by
-// `list_apps`, and the commands of the admin role. The subscriptions are made once and follow the client across reconnects; the models
-// show the last known state while the client reconnects and are emptied when the console
-// turns to another cluster. Lives on the GUI thread.
+// `list_apps`, and the commands of the admin role. The subscriptions are made once and follow
+// the client across reconnects; the models show the last known state while the client
+// reconnects and are emptied when the console turns to another cluster. Lives on the GUI
+// thread.
 
 #include <console/admin/adminclient.h>
 #include <console/admin/adminreply.h>

@@ -1,8 +1,8 @@
 #pragma once
 
-// Turns SIGTERM and SIGINT, and SIGHUP, into Qt signals on the main thread. A Unix signal handler may do
-// almost nothing, so it only writes the signal number to a socket pair that the event loop
-// watches.
+// Turns SIGTERM and SIGINT, and SIGHUP, into Qt signals on the main thread. A Unix signal
+// handler may do almost nothing, so it only writes the signal number to a socket pair that the
+// event loop watches.
 
 #include <QObject>
 #include <QSocketNotifier>
