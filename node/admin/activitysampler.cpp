@@ -19,7 +19,7 @@ ActivitySampler::ActivitySampler(const Observability::NodeMetrics &metrics)
 
 void ActivitySampler::countPublication(const QString &appId, const QString &channel)
 {
-    ++m_counting[appId + u'\n' + channel];
+    ++m_counting[qMakePair(appId, channel)];
 }
 
 void ActivitySampler::sample(qint64 nowMs)
@@ -37,10 +37,9 @@ void ActivitySampler::sample(qint64 nowMs)
 
     m_channelRates.clear();
     for (auto it = m_counting.cbegin(); it != m_counting.cend(); ++it) {
-        const qsizetype split = it.key().indexOf(u'\n');
         const qint64 rate =
                 elapsedMs > 0 ? (it.value() * 1000 + elapsedMs / 2) / elapsedMs : it.value();
-        m_channelRates.append({it.key().left(split), it.key().mid(split + 1), rate});
+        m_channelRates.append({it.key().first, it.key().second, rate});
     }
     std::sort(m_channelRates.begin(), m_channelRates.end(),
               [](const ChannelRate &a, const ChannelRate &b) { return a.perSecond > b.perSecond; });

@@ -55,8 +55,9 @@ private:
     Totals m_last;
     qint64 m_lastSampleMs = 0;
     TrafficRates m_traffic;
-    // Keyed by app id and channel, joined by '\n'.
-    QHash<QString, qint64> m_counting;
+    // By app id and channel: a pair shares both strings, where a joined key would allocate on
+    // every publication.
+    QHash<QPair<QString, QString>, qint64> m_counting;
     QList<ChannelRate> m_channelRates;
 };
 

@@ -85,34 +85,8 @@ function tlsConnect(n, { localAddress } = {}) {
 // the test writes itself (with helpers.frame) and whose server frames it reads.
 async function rawAdmin(n, { localAddress, path: urlPath = '/admin' } = {}) {
   const socket = await tlsConnect(n, { localAddress });
-  const raw = new h.RawSocket(socket);
-  track(() => raw.destroy());
   socket.on('error', () => {});
-  await new Promise((resolve, reject) => {
-    const key = crypto.randomBytes(16).toString('base64');
-    let head = Buffer.alloc(0);
-    let upgraded = false;
-    const timer = setTimeout(() => reject(new Error('raw admin socket: no upgrade response')), WAIT_MS);
-    socket.on('data', (chunk) => {
-      if (upgraded) {
-        raw._onFrames(raw.reader.push(chunk));
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      upgraded = true;
-      clearTimeout(timer);
-      raw.statusLine = head.subarray(0, end).toString('latin1').split('\r\n')[0];
-      const rest = head.subarray(end + 4);
-      if (rest.length > 0) raw._onFrames(raw.reader.push(rest));
-      resolve();
-    });
-    socket.write(
-      `GET ${urlPath} HTTP/1.1\r\nHost: ${HOST}:${n.adminPort}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    );
-  });
+  const raw = await h.raw(n, { socket, port: n.adminPort, path: urlPath });
   assert.equal(raw.statusLine, 'HTTP/1.1 101 Switching Protocols');
   return raw;
 }

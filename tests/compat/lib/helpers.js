@@ -787,11 +787,12 @@ class RawSocket {
 
 // Opens a TCP connection to the node and performs the WebSocket upgrade by hand.
 // `afterUpgrade` (Buffer) is written in the same tick the 101 response headers are complete,
-// before any server frame is read. Resolves with a RawSocket (status, headers set).
-function raw(node, { path = `/app/${node.app.key}?${CLIENT_QUERY}`, afterUpgrade, extraHeaders = '' } = {}) {
+// before any server frame is read. `socket` upgrades a connection the caller opened instead
+// (a TLS one, say), to `port`. Resolves with a RawSocket (status, headers set).
+function raw(node, { path = `/app/${node.app.key}?${CLIENT_QUERY}`, afterUpgrade, extraHeaders = '', socket: given, port = node.port } = {}) {
   return new Promise((resolve, reject) => {
     const key = crypto.randomBytes(16).toString('base64');
-    const socket = net.connect({ host: HOST, port: node.port });
+    const socket = given ?? net.connect({ host: HOST, port });
     const rawSocket = new RawSocket(socket);
     track(() => rawSocket.destroy());
     let head = Buffer.alloc(0);
@@ -831,7 +832,7 @@ function raw(node, { path = `/app/${node.app.key}?${CLIENT_QUERY}`, afterUpgrade
       resolve(rawSocket);
     });
     socket.write(
-      `GET ${path} HTTP/1.1\r\nHost: ${HOST}:${node.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `GET ${path} HTTP/1.1\r\nHost: ${HOST}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
         `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extraHeaders}\r\n`,
     );
   });
