@@ -4,6 +4,7 @@
 #include <node/cluster/cluster.h>
 #include <node/config/appstore.h>
 #include <node/config/commandline.h>
+#include <node/config/privatefiles.h>
 #include <node/config/settingsloader.h>
 #include <node/logging.h>
 #include <node/observability/logformat.h>
@@ -37,6 +38,12 @@ Result<Config::NodeSettings> loadSettings(const Config::CommandLine &commandLine
     auto settings = Config::resolveSettings(commandLine, QProcessEnvironment::systemEnvironment());
     if (!settings) {
         return settings.error();
+    }
+    if (const auto ready = Config::ensurePrivateDirectory(settings->dataDir); !ready) {
+        return ready.error();
+    }
+    if (const auto writable = Config::checkDirectoryWritable(settings->dataDir); !writable) {
+        return writable.error();
     }
     auto filled = Config::ensureDefaultAppCredentials(settings->dataDir, settings->defaultApp);
     if (!filled) {

@@ -7,9 +7,12 @@
 #include <QSaveFile>
 
 #include <cerrno>
+#include <vector>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -53,6 +56,40 @@ Result<void> ensurePrivateDirectory(const QString &dataDir)
                      u"data directory \"%1\" is unusable: %2"_s.arg(dataDir, made.error().message)};
     }
     return {};
+}
+
+Result<void> checkDirectoryWritable(const QString &dataDir)
+{
+    // Enough to need real blocks on any file system, small enough to cost nothing at start.
+    constexpr std::size_t ProbeBytes = 64 * 1024;
+    const QByteArray probe = QFile::encodeName(dataDir + u"/.write-check"_s);
+    const int fd = ::open(probe.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int error = fd < 0 ? errno : 0;
+    if (fd >= 0) {
+        const std::vector<char> zeros(ProbeBytes, 0);
+        const ssize_t written = ::write(fd, zeros.data(), zeros.size());
+        if (written < 0) {
+            error = errno;
+        } else if (std::size_t(written) < zeros.size()) {
+            error = ENOSPC;
+        } else if (::fsync(fd) != 0) {
+            error = errno;
+        }
+        ::close(fd);
+        ::unlink(probe.constData());
+    }
+    if (error == 0) {
+        return {};
+    }
+    QString reason = qt_error_string(error);
+    if (error == ENOSPC || error == EDQUOT) {
+        reason = u"the disk is full (%1)"_s.arg(reason);
+    } else if (error == EROFS) {
+        reason = u"it is on a read-only file system"_s;
+    } else if (error == EACCES || error == EPERM) {
+        reason = u"this user (uid %1) may not write there (%2)"_s.arg(::getuid()).arg(reason);
+    }
+    return Error{0, u"data directory \"%1\" is not writable: %2"_s.arg(dataDir, reason)};
 }
 
 Result<QJsonObject> readJsonObjectFile(const QString &path)

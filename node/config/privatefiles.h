@@ -16,6 +16,11 @@ namespace DNotifier::Config {
 // is left as it is.
 Result<void> ensurePrivateDirectory(const QString &dataDir);
 
+// Writes and removes a probe file of 64 KiB in the existing data directory, so that a full
+// disk, a read-only mount or a directory owned by another user stops the start with the reason
+// instead of failing later, when a secret or a peer list has to be saved.
+Result<void> checkDirectoryWritable(const QString &dataDir);
+
 enum class PrivateFileError {
     Unreadable = 1,
     // The file was read but does not hold a JSON object; the message says why.

@@ -160,6 +160,12 @@ struct NodeSettings
     // Client connections one remote address may hold; 0 means no limit. Trusted proxies are
     // not counted: their clients share their address.
     int maxConnectionsPerAddress = 1000;
+    // Client WebSocket connections of the whole node, all apps and addresses; 0 means no limit
+    // but the open-file limit.
+    int maxClientConnections = 50000;
+    // Seconds a new TCP connection has to complete its TLS handshake, send its first request
+    // head and, for a WebSocket, finish the upgrade.
+    int handshakeTimeoutSeconds = 10;
     QList<QString> trustedProxies{QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
     // 0 picks one I/O thread per core.
     int ioThreads = 0;

@@ -901,7 +901,7 @@ constexpr QLatin1StringView ClientPrivateKeyKey("tls_key");
 constexpr QLatin1StringView AdminCertificateKey("admin_tls_cert");
 constexpr QLatin1StringView AdminPrivateKeyKey("admin_tls_key");
 
-const std::array<NodeKey, 36> nodeKeys{{
+const std::array<NodeKey, 38> nodeKeys{{
         {"data_dir"_L1, "DNOTIFIER_DATA_DIR"_L1, Flag::DataDir, &CommandLine::dataDir, &setDataDir},
         {"host"_L1, "DNOTIFIER_HOST"_L1, Flag::Host, &CommandLine::host,
          &setAddress<&NodeSettings::host>},
@@ -930,6 +930,12 @@ const std::array<NodeKey, 36> nodeKeys{{
         fileAndEnvironment("max_connections_per_address"_L1,
                            "DNOTIFIER_MAX_CONNECTIONS_PER_ADDRESS"_L1,
                            &setInteger<&NodeSettings::maxConnectionsPerAddress, 0, 1000000>),
+        fileAndEnvironment("max_client_connections"_L1,
+                           "DNOTIFIER_MAX_CLIENT_CONNECTIONS"_L1,
+                           &setInteger<&NodeSettings::maxClientConnections, 0, 10000000>),
+        fileAndEnvironment("handshake_timeout"_L1,
+                           "DNOTIFIER_HANDSHAKE_TIMEOUT"_L1,
+                           &setInteger<&NodeSettings::handshakeTimeoutSeconds, 1, 300>),
         fileAndEnvironment("trusted_proxies"_L1,
                            "DNOTIFIER_TRUSTED_PROXIES"_L1,
                            &setTrustedProxies),

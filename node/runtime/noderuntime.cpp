@@ -11,7 +11,7 @@
 #include <node/runtime/clusterbridge.h>
 #include <node/runtime/servicemanager.h>
 #include <node/transport/acceptor.h>
-#include <node/transport/addressquota.h>
+#include <node/transport/connectionquota.h>
 #include <node/transport/ioworker.h>
 #include <node/transport/outgoingframe.h>
 #include <node/transport/socketbudget.h>
@@ -108,11 +108,13 @@ Result<void> NodeRuntime::start()
         }
         clientTls = identity->serverConfiguration();
     }
-    m_addressQuota = std::make_unique<Transport::AddressQuota>(m_settings.maxConnectionsPerAddress,
-                                                               m_settings.trustedProxies);
+    m_connectionQuota =
+            std::make_unique<Transport::ConnectionQuota>(m_settings.maxClientConnections,
+                                                         m_settings.maxConnectionsPerAddress,
+                                                         m_settings.trustedProxies);
     const Transport::WorkerContext
             context{apps,           m_hub,      m_centrifugeHub, m_settings,
-                    m_budget.get(), &m_metrics, clientTls,       m_addressQuota.get()};
+                    m_budget.get(), &m_metrics, clientTls,       m_connectionQuota.get()};
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));

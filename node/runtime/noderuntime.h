@@ -44,7 +44,7 @@ class AdminServer;
 
 namespace DNotifier::Transport {
 class Acceptor;
-class AddressQuota;
+class ConnectionQuota;
 class IoWorker;
 class SocketBudget;
 } // namespace DNotifier::Transport
@@ -121,7 +121,7 @@ private:
     QByteArray m_clusterSecret;
     Observability::NodeMetrics m_metrics;
     std::unique_ptr<Transport::SocketBudget> m_budget;
-    std::unique_ptr<Transport::AddressQuota> m_addressQuota;
+    std::unique_ptr<Transport::ConnectionQuota> m_connectionQuota;
     // Broker state and fan-out live on the main thread, which is the broker thread.
     Broker::Broker m_broker;
     Delivery::Fanout m_fanout{m_broker, this};

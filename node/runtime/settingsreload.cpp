@@ -27,6 +27,8 @@ QStringList settingsNeedingRestart(const Config::NodeSettings &running,
     check(running.maxConnectionsPerAddress == fresh.maxConnectionsPerAddress,
           u"max_connections_per_address"_s);
     check(running.trustedProxies == fresh.trustedProxies, u"trusted_proxies"_s);
+    check(running.maxClientConnections == fresh.maxClientConnections, u"max_client_connections"_s);
+    check(running.handshakeTimeoutSeconds == fresh.handshakeTimeoutSeconds, u"handshake_timeout"_s);
     check(running.tlsCertificateFile.isEmpty() == fresh.tlsCertificateFile.isEmpty(),
           u"tls_cert, tls_key (turning TLS on or off)"_s);
     check(running.cluster == fresh.cluster, u"the cluster settings (peer_*, region, seeds, ...)"_s);

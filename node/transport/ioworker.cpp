@@ -30,7 +30,6 @@ constexpr int MaxProtocol = 7;
 const QLatin1StringView CentrifugePath("/connection/websocket");
 // Pusher clients reconnect at once after a 4200 close, which is what a restart needs.
 constexpr int ShutdownCloseCode = 4200;
-constexpr int HandshakeTimeoutMs = 10'000;
 
 std::atomic<quint64> s_connectionSerial{1};
 
@@ -76,6 +75,7 @@ void IoWorker::adopt(qintptr descriptor)
     new SocketBudgetToken(budget, socket);
     Http::ConnectionLimits limits;
     limits.maxBodyBytes = m_context.settings.maxHttpBodyBytes;
+    limits.firstRequestTimeoutMs = m_context.settings.handshakeTimeoutSeconds * 1000;
     // HTTP connections draw from the same serials; their ids never reach the broker.
     const quint64 id = nextId(Broker::Protocol::Pusher);
     auto *connection = new Http::HttpConnection(socket, id, limits, this);
@@ -229,11 +229,12 @@ void IoWorker::startUpgrade(QTcpSocket *socket)
     m_upgrading.insert(peer, socket);
     connect(socket, &QObject::destroyed, this, [this, peer] { m_upgrading.remove(peer); });
     // QWebSocketServer times out only the handshakes it accepted itself, not handed-over ones.
-    QTimer::singleShot(HandshakeTimeoutMs, socket, [this, peer, socket] {
-        if (m_upgrading.value(peer) == socket) {
-            socket->abort();
-        }
-    });
+    QTimer::singleShot(m_context.settings.handshakeTimeoutSeconds * 1000, socket,
+                       [this, peer, socket] {
+                           if (m_upgrading.value(peer) == socket) {
+                               socket->abort();
+                           }
+                       });
     m_upgrader->handleConnection(socket);
 }
 
@@ -285,15 +286,23 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     }
 
     const QString address = socket->peerAddress().toString();
-    if (!m_context.addressQuota->tryOpen(address)) {
-        qCInfo(lcPusher) << "refusing connection: too many from" << address;
+    ConnectionQuota *quota = m_context.connectionQuota;
+    switch (quota->tryOpen(address)) {
+    case QuotaRefusal::None:
+        break;
+    case QuotaRefusal::NodeFull:
+        refuse(std::move(socket), transport, 4100,
+               u"Over capacity: the node holds its maximum of %1 connections"_s.arg(
+                       quota->nodeLimit()));
+        return;
+    case QuotaRefusal::AddressFull:
         refuse(std::move(socket), transport, 4100,
                u"Too many connections from %1 (at most %2)"_s.arg(address).arg(
-                       m_context.addressQuota->limit()));
+                       quota->addressLimit()));
         return;
     }
     if (!m_context.apps->tryOpenConnection(*app)) {
-        m_context.addressQuota->close(address);
+        quota->close(address);
         qCWarning(lcPusher) << "connection over quota"
                             << "app=" << app->id;
         refuse(std::move(socket), transport, 4004,
@@ -317,7 +326,7 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
                 }
                 untrack(finishedId);
                 m_context.apps->closeConnection(appId);
-                m_context.addressQuota->close(address);
+                m_context.connectionQuota->close(address);
                 Pusher::Hub *hub = m_context.hub;
                 QMetaObject::invokeMethod(hub,
                                           [hub, finishedId] { hub->closeConnection(finishedId); });
@@ -339,14 +348,18 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
         return;
     }
     const QString address = socket->peerAddress().toString();
-    if (!m_context.addressQuota->tryOpen(address)) {
-        qCInfo(lcCentrifuge) << "refusing connection: too many from" << address;
+    if (const QuotaRefusal refusal = m_context.connectionQuota->tryOpen(address);
+        refusal != QuotaRefusal::None) {
+        qCInfo(lcCentrifuge) << "refusing connection:"
+                             << (refusal == QuotaRefusal::NodeFull ? "the node is full"
+                                                                   : "too many from")
+                             << address;
         closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
                      u"connection limit"_s);
         return;
     }
     if (!m_context.apps->tryOpenConnection(*app)) {
-        m_context.addressQuota->close(address);
+        m_context.connectionQuota->close(address);
         qCWarning(lcCentrifuge) << "connection over quota"
                                 << "app=" << app->id;
         closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
@@ -373,7 +386,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
                 }
                 untrack(finishedId);
                 m_context.apps->closeConnection(appId);
-                m_context.addressQuota->close(address);
+                m_context.connectionQuota->close(address);
                 Centrifuge::Hub *hub = m_context.centrifugeHub;
                 QMetaObject::invokeMethod(hub,
                                           [hub, finishedId] { hub->closeConnection(finishedId); });

@@ -11,7 +11,7 @@
 #include <node/http/httpconnection.h>
 #include <node/observability/nodemetrics.h>
 #include <node/pusher/session.h>
-#include <node/transport/addressquota.h>
+#include <node/transport/connectionquota.h>
 #include <node/transport/outgoingframe.h>
 
 #include <QHash>
@@ -48,7 +48,7 @@ struct WorkerContext
     Observability::NodeMetrics *metrics = nullptr;
     // Set: the client port speaks TLS only.
     std::optional<QSslConfiguration> tls;
-    AddressQuota *addressQuota = nullptr;
+    ConnectionQuota *connectionQuota = nullptr;
 };
 
 // What the console lists about one client connection (see the admin connections stream).

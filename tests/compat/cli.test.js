@@ -164,6 +164,40 @@ test('an unusable data directory is reported at start', () => {
   assert.ok(result.stderr.includes(blocker), result.stderr);
 });
 
+// Runs the node in a private mount namespace (unshare, as root or as a mapped root user) whose
+// data directory lies on a small tmpfs that `prepare` (shell commands, $D is the mount point)
+// fills up or makes read-only first. Nothing outside the namespace sees the mount.
+function runOnTmpfs(home, prepare) {
+  const mountPoint = tempDir();
+  const script = `set -e; D='${mountPoint}'; mount -t tmpfs -o size=256k,mode=0755 dnotifier-test "$D"; ${prepare}; ` +
+    `exec "$0" --data-dir "$D/data" --port 0 --peer-port 0 --admin-port 0`;
+  const result = spawnSync('unshare', ['--map-root-user', '--mount', 'sh', '-c', script, BIN], {
+    env: cleanEnv(home),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(result.error, undefined, `unshare could not run: ${result.error}`);
+  return { ...result, dataDir: path.join(mountPoint, 'data') };
+}
+
+test('a full disk under the data directory stops the start with exit code 2 and says the disk is full', () => {
+  const result = runOnTmpfs(tempDir(), 'mkdir -m 0700 "$D/data"; head -c 1048576 /dev/zero > "$D/fill" 2>/dev/null || true');
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(
+    result.stderr.trim(),
+    `dnotifier-node: data directory "${result.dataDir}" is not writable: the disk is full (No space left on device)`,
+  );
+});
+
+test('a read-only data directory stops the start with exit code 2 and says so', () => {
+  const result = runOnTmpfs(tempDir(), 'mkdir -m 0700 "$D/data"; mount -o remount,ro "$D"');
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(
+    result.stderr.trim(),
+    `dnotifier-node: data directory "${result.dataDir}" is not writable: it is on a read-only file system`,
+  );
+});
+
 test('token prints an HS256 connection token with sub, channels, info and exp that jose verifies', async () => {
   const { jwtVerify } = await import('jose');
   const home = tempDir();

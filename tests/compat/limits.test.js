@@ -10,7 +10,8 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { useNode, startNode } = require('./lib/node');
+const net = require('node:net');
+const { useNode, startNode, HOST } = require('./lib/node');
 const h = require('./lib/helpers');
 const cf = require('./lib/centrifuge');
 
@@ -430,6 +431,19 @@ test('max_api_requests_per_second: the HTTP API and the server API answer 429 pa
   assert.ok(serverApi.filter((r) => r.status === 429).length >= 2, serverApi.map((r) => r.status).join(' '));
 });
 
+// Connects again and again until the node takes the connection: a slot freed by a close is
+// given back once the node has seen the close, shortly after the client's close returns.
+async function connectOnceFreed(target) {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const again = h.connect(target);
+    const answer = await again.waitFor((m) => m.event === 'pusher:connection_established' || m.event === 'pusher:error');
+    if (answer.event === 'pusher:connection_established') return again;
+    if (Date.now() > deadline) assert.fail('the freed slot was never given back');
+    await h.sleep(50);
+  }
+}
+
 test('max_connections_per_address: a host past it is refused; trusted proxies are not counted', T, async () => {
   const strict = await startNode({ max_connections_per_address: 2, trusted_proxies: [] }, 'per-address');
   const first = await h.open(strict);
@@ -444,16 +458,48 @@ test('max_connections_per_address: a host past it is refused; trusted proxies ar
   assert.equal((await refused.closed).code, 3504);
   // A slot freed is a slot taken again.
   await first.close();
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const again = h.connect(strict);
-    const answer = await again.waitFor((m) => m.event === 'pusher:connection_established' || m.event === 'pusher:error');
-    if (answer.event === 'pusher:connection_established') break;
-    if (Date.now() > deadline) assert.fail('the freed slot was never given back');
-    await h.sleep(50);
-  }
+  await connectOnceFreed(strict);
 
   // Loopback is a trusted proxy by default: the shared node takes many connections from it.
   const many = await Promise.all(Array.from({ length: 5 }, () => h.open(node)));
   assert.equal(many.length, 5);
+});
+
+test('max_client_connections: past it every host, trusted proxies too, is refused with 4100 "Over capacity"; a freed slot is taken again', T, async () => {
+  const full = await startNode({ max_client_connections: 2 }, 'node-full');
+  const first = await h.open(full);
+  const second = await h.open(full);
+  const third = h.connect(full);
+  const error = await third.waitEvent('pusher:error');
+  assert.equal(error.data.code, 4100);
+  assert.equal(error.data.message, 'Over capacity: the node holds its maximum of 2 connections');
+  assert.equal((await third.waitClose()).code, 4100);
+  const refused = await cf.rawCf(full);
+  assert.equal((await refused.closed).code, 3504);
+  // The two connections inside the limit are still served.
+  await first.ping();
+  await second.ping();
+
+  await first.close();
+  await connectOnceFreed(full);
+});
+
+test('handshake_timeout: a TCP connection that sends nothing is closed after the configured time, not the default 10 s', T, async () => {
+  const quick = await startNode({ handshake_timeout: 2 }, 'handshake-timeout');
+  const started = Date.now();
+  const socket = net.connect(quick.port, HOST);
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  const closedAfter = await h.withTimeout(
+    new Promise((resolve) => socket.once('close', () => resolve(Date.now() - started))),
+    WAIT_MS,
+    'the node closing a silent connection',
+  );
+  assert.ok(closedAfter >= 1_500, `closed after ${closedAfter} ms, before the 2 s handshake_timeout`);
+  assert.ok(closedAfter < 10_000, `closed after ${closedAfter} ms: the 2 s handshake_timeout was not applied`);
+  // The node itself goes on serving.
+  const client = await h.open(quick);
+  await client.ping();
 });

@@ -899,7 +899,7 @@ void tst_SettingsLoader::unknownKeys_data()
 
     QTest::newRow("an unknown top-level key lists the allowed ones")
             << R"({"prot": 6001})"_ba << NoEnv << NoFlags
-            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, admin_host, admin_keys, admin_port, admin_tls_cert, admin_tls_key, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, drain_delay, host, io_threads, join, log_level, max_connections_per_address, max_http_body_bytes, node_name, peer_host, peer_port, peer_tls, pong_timeout, port, region, seeds, tls_cert, tls_key, trusted_proxies, webhook_leave_delay, webhook_retry_seconds"_s;
+            << u"unknown key \"prot\"; allowed at the top level are: activity_timeout, admin_host, admin_keys, admin_port, admin_tls_cert, admin_tls_key, advertise, app, apps, cluster_indirect_probes, cluster_probe_interval_ms, cluster_probe_timeout_ms, cluster_secret, cluster_suspicion_ms, data_dir, drain_delay, handshake_timeout, host, io_threads, join, log_level, max_client_connections, max_connections_per_address, max_http_body_bytes, node_name, peer_host, peer_port, peer_tls, pong_timeout, port, region, seeds, tls_cert, tls_key, trusted_proxies, webhook_leave_delay, webhook_retry_seconds"_s;
     QTest::newRow("an unknown app key lists the allowed ones")
             << R"({"app": {"max_conections": 5}})"_ba << NoEnv << NoFlags
             << u"unknown key \"app.max_conections\"; allowed in app are: api_key, client_events, enabled, id, key, "
