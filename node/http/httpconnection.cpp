@@ -15,6 +15,9 @@ namespace {
 
 constexpr int DrainTimeoutMs = 5000;
 constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
+// Requests passed on before the first of them is answered. Enough for a pipelining publisher's
+// events to reach the broker together; the bytes of further requests wait in the socket.
+constexpr std::size_t MaxUnanswered = 64;
 
 HttpConnection *connectionOf(http_parser *parser)
 {
@@ -45,8 +48,9 @@ HttpConnection::HttpConnection(QTcpSocket *socket,
 {
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
-        // A request that stops arriving, head or body, must not hold its socket.
-        if ((m_mode == Mode::Head || m_mode == Mode::Body) && m_socket) {
+        // A request that stops arriving, head or body, must not hold its socket; a client
+        // waiting for answers is not idle.
+        if ((m_mode == Mode::Head || m_mode == Mode::Body) && m_unanswered.empty() && m_socket) {
             qCDebug(lcHttp) << "connection idle, closing"
                             << "conn=" << m_id;
             m_socket->abort();
@@ -60,23 +64,45 @@ HttpConnection::HttpConnection(QTcpSocket *socket,
     }
 }
 
-void HttpConnection::respond(const Response &response)
+void HttpConnection::respond(quint64 sequence, const Response &response)
 {
-    if (m_mode != Mode::AwaitingResponse || !m_socket) {
+    const auto it =
+            std::find_if(m_unanswered.begin(), m_unanswered.end(),
+                         [sequence](const Unanswered &u) { return u.sequence == sequence; });
+    if (it == m_unanswered.end() || it->response || !m_socket) {
         return;
     }
-    const bool keepAlive = m_keepAlive && !response.closeAfter;
-    m_socket->write(response.serialise(keepAlive, m_request.method != "HEAD"));
-    if (!keepAlive) {
-        m_mode = Mode::Closing;
-        closeAfterWrite();
+    it->response = response;
+    writeAnswers();
+}
+
+void HttpConnection::writeAnswers()
+{
+    while (!m_unanswered.empty() && m_unanswered.front().response && m_socket) {
+        const Unanswered answered = std::move(m_unanswered.front());
+        m_unanswered.pop_front();
+        const bool keepAlive = answered.keepAlive && !answered.response->closeAfter;
+        m_socket->write(answered.response->serialise(keepAlive, !answered.head));
+        if (!keepAlive) {
+            m_unanswered.clear();
+            m_mode = Mode::Closing;
+            closeAfterWrite();
+            return;
+        }
+        m_servedOne = true;
+    }
+    const bool reading = m_mode == Mode::Head || m_mode == Mode::Body;
+    if (!m_socket || !reading) {
         return;
     }
-    m_mode = Mode::Head;
-    m_servedOne = true;
-    restartIdleTimer();
-    if (!pending().isEmpty() || m_socket->bytesAvailable() > 0) {
-        // Pipelined requests: parse on the next loop turn so a burst cannot recurse deeply.
+    if (m_unanswered.empty()) {
+        restartIdleTimer();
+    }
+    // Requests that arrived while there was no room stay unread until now, and the socket
+    // will not announce them again. Parse them on the next loop turn, so that an answer given
+    // at once cannot recurse into the next request.
+    if (!m_parsing && m_unanswered.size() < MaxUnanswered
+        && (!pending().isEmpty() || m_socket->bytesAvailable() > 0)) {
         QMetaObject::invokeMethod(this, &HttpConnection::readAvailable, Qt::QueuedConnection);
     }
 }
@@ -112,14 +138,10 @@ void HttpConnection::readAvailable()
     }
     switch (m_mode) {
     case Mode::Head:
-        parseHead();
-        break;
     case Mode::Body:
-        restartIdleTimer();
-        m_buffer += m_socket->readAll();
-        parseBody();
+        parseNext();
         break;
-    case Mode::AwaitingResponse:
+    case Mode::Finishing:
         break;
     case Mode::Closing:
         m_drained += m_socket->skip(m_socket->bytesAvailable());
@@ -128,6 +150,28 @@ void HttpConnection::readAvailable()
         }
         break;
     }
+}
+
+void HttpConnection::parseNext()
+{
+    m_parsing = true;
+    // Every complete request that has arrived, as long as there is room for its answer.
+    while (m_socket && m_unanswered.size() < MaxUnanswered) {
+        const quint64 before = m_nextSequence;
+        if (m_mode == Mode::Head) {
+            parseHead();
+        } else if (m_mode == Mode::Body) {
+            restartIdleTimer();
+            m_buffer += m_socket->readAll();
+            parseBody();
+        } else {
+            break;
+        }
+        if (m_nextSequence == before) {
+            break;
+        }
+    }
+    m_parsing = false;
 }
 
 void HttpConnection::parseHead()
@@ -163,7 +207,7 @@ void HttpConnection::parseHead()
         return;
     }
     if (probe.upgrade && isWebSocketUpgrade(m_request)) {
-        if (pipelined) {
+        if (pipelined || !m_unanswered.empty()) {
             fail(400, u"A WebSocket upgrade cannot follow a pipelined request"_s);
             return;
         }
@@ -179,7 +223,9 @@ void HttpConnection::parseHead()
         fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
         return;
     }
-    if (m_request.header("Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
+    // Only when nothing is unanswered: an interim answer must not overtake earlier ones.
+    if (m_unanswered.empty()
+        && m_request.header("Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
         m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     m_parser = probe;
@@ -206,9 +252,18 @@ void HttpConnection::parseBody()
         fail(400, u"Malformed HTTP request: %1"_s.arg(QLatin1StringView(http_errno_name(status))));
         return;
     }
-    m_mode = Mode::AwaitingResponse;
-    m_idleTimer.stop();
+    passOn();
+}
+
+void HttpConnection::passOn()
+{
     m_request.remoteAddress = m_socket->peerAddress();
+    m_request.sequence = m_nextSequence++;
+    m_unanswered.push_back({m_request.sequence, m_request.method == "HEAD", m_keepAlive, {}});
+    // After a request that closes the connection nothing more is read.
+    m_mode = m_keepAlive ? Mode::Head : Mode::Finishing;
+    m_idleTimer.stop();
+    // May answer at once, and even close the connection.
     Q_EMIT requestReceived(m_id, m_request);
 }
 
@@ -252,10 +307,11 @@ void HttpConnection::fail(int status, const QString &message)
 {
     qCInfo(lcHttp) << "rejecting request"
                    << "conn=" << m_id << "status=" << status << message;
-    m_mode = Mode::AwaitingResponse;
+    m_mode = Mode::Finishing;
     Response response = Response::error(status, message);
     response.closeAfter = true;
-    respond(response);
+    m_unanswered.push_back({m_nextSequence++, false, false, response});
+    writeAnswers();
 }
 
 void HttpConnection::restartIdleTimer()

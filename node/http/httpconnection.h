@@ -1,9 +1,12 @@
 #pragma once
 
 // One HTTP/1.1 client connection on the client port, parsed with Debian's libhttp-parser.
-// It reads requests one at a time (keep-alive and pipelining), enforces the header and body
-// limits before buffering more, and hands a WebSocket upgrade request over untouched: the
-// upgrade bytes stay in the socket for QWebSocketServer to read. Lives on an I/O thread.
+// It reads requests in order (keep-alive and pipelining) and passes on up to 64 before the
+// first is answered, so a publisher that pipelines gets its events fanned out together; the
+// answers leave in request order whatever order they are finished in. It enforces the header
+// and body limits before buffering more, and hands a WebSocket upgrade request over
+// untouched: the upgrade bytes stay in the socket for QWebSocketServer to read. Lives on an I/O
+// thread.
 
 #include "httpmessage.h"
 
@@ -11,6 +14,9 @@
 #include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
+
+#include <deque>
+#include <optional>
 
 #include <http_parser.h>
 
@@ -33,7 +39,8 @@ public:
 
     quint64 id() const { return m_id; }
 
-    void respond(const Response &response);
+    // The answer to the request with this sequence number (Request::sequence).
+    void respond(quint64 sequence, const Response &response);
 
 Q_SIGNALS:
     void requestReceived(quint64 id, const DNotifier::Http::Request &request);
@@ -45,12 +52,27 @@ private:
     enum class Mode {
         Head,
         Body,
-        AwaitingResponse,
+        // No more requests are read: the connection closes once the answers are written.
+        Finishing,
+        // Answers written; what the client still sends is read and discarded.
         Closing,
     };
 
+    // A request passed on and not yet answered on the wire.
+    struct Unanswered
+    {
+        quint64 sequence = 0;
+        bool head = false;
+        bool keepAlive = false;
+        std::optional<Response> response;
+    };
+
     void readAvailable();
+    void parseNext();
     void parseHead();
+    void passOn();
+    // Writes the answers at the front of the queue that are finished.
+    void writeAnswers();
     void parseBody();
     void handOverUpgrade();
     QByteArrayView pending() const;
@@ -87,6 +109,9 @@ private:
     bool m_keepAlive = false;
     bool m_bodyTooLarge = false;
     bool m_servedOne = false;
+    std::deque<Unanswered> m_unanswered;
+    quint64 m_nextSequence = 0;
+    bool m_parsing = false;
     QTimer m_idleTimer;
     QTimer m_drainTimer;
     qint64 m_drained = 0;

@@ -20,6 +20,9 @@ struct Request
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;
     QHostAddress remoteAddress;
+    // Its place among the requests of its connection: the response names it, so that answers
+    // finished out of order still leave in the order the requests came.
+    quint64 sequence = 0;
 
     QByteArray header(QByteArrayView name) const;
     QByteArray queryValue(QByteArrayView name) const;

@@ -151,10 +151,10 @@ void IoWorker::closeConnection(Broker::ConnectionId id, int code, const QString 
     }
 }
 
-void IoWorker::respond(quint64 httpId, const Http::Response &response)
+void IoWorker::respond(quint64 httpId, quint64 sequence, const Http::Response &response)
 {
     if (Http::HttpConnection *connection = m_http.value(httpId)) {
-        connection->respond(response);
+        connection->respond(sequence, response);
     }
 }
 
@@ -192,18 +192,18 @@ Broker::ConnectionId IoWorker::nextId(Broker::Protocol protocol) const
 void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
 {
     if (request.path == "/livez"_L1 || request.path == "/healthz"_L1) {
-        respond(httpId, Http::Response::json(200, R"({"status":"ok"})"));
+        respond(httpId, request.sequence, Http::Response::json(200, R"({"status":"ok"})"));
         return;
     }
     if (request.path == "/readyz"_L1) {
-        respond(httpId, readiness());
+        respond(httpId, request.sequence, readiness());
         return;
     }
     if (request.path == "/metrics"_L1 && m_context.metrics) {
         Http::Response response;
         response.contentType = "text/plain; version=0.0.4; charset=utf-8";
         response.body = Observability::renderMetrics(*m_context.metrics);
-        respond(httpId, response);
+        respond(httpId, request.sequence, response);
         return;
     }
     if (m_context.metrics) {
@@ -211,9 +211,11 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
         m_context.metrics->clientBytesReceived.fetch_add(quint64(request.body.size()),
                                                          std::memory_order_relaxed);
     }
-    auto reply = [this, httpId](const Http::Response &response) {
+    auto reply = [this, httpId, sequence = request.sequence](const Http::Response &response) {
         // Called on the broker thread for answers that needed broker state.
-        QMetaObject::invokeMethod(this, [this, httpId, response] { respond(httpId, response); });
+        QMetaObject::invokeMethod(this, [this, httpId, sequence, response] {
+            respond(httpId, sequence, response);
+        });
     };
     if (Centrifuge::ServerApi::handles(request.path)) {
         m_serverApi->handle(request, reply);

@@ -71,7 +71,7 @@ public:
     void adopt(qintptr descriptor);
     void deliver(const QList<Broker::ConnectionId> &recipients, const OutgoingFrame &frame);
     void closeConnection(Broker::ConnectionId id, int code, const QString &reason);
-    void respond(quint64 httpId, const Http::Response &response);
+    void respond(quint64 httpId, quint64 sequence, const Http::Response &response);
     // Closes every client connection with its protocol's "server going away, reconnect" code.
     void closeAll();
 

@@ -407,6 +407,66 @@ describe('HTTP transport', () => {
     assert.ok(m1.index < m2.index, 'the pipelined events arrive in request order');
   });
 
+  // The node passes on up to 64 pipelined requests before the first is answered; events are
+  // answered by the broker thread, health checks at once, so answers finish out of order.
+  test('pipelining: 300 requests in one write, events and health checks alternating, are all answered in request order', T, async () => {
+    const channel = h.uniq('pipe-many-');
+    const subscriber = await h.open(node);
+    await h.subOk(subscriber, channel);
+    const conn = await RawHttp.open(node);
+    const requests = [];
+    for (let i = 0; i < 300; i += 1) {
+      requests.push(
+        i % 2 === 0
+          ? eventsRequest(node.app, JSON.stringify({ name: 'seq', channels: [channel], data: String(i / 2) }))
+          : request('GET', '/healthz'),
+      );
+    }
+    conn.write(Buffer.concat(requests));
+    for (let i = 0; i < 300; i += 1) {
+      const response = await conn.nextResponse();
+      assert.equal(response.status, 200, `response ${i}: ${response.text}`);
+      assert.equal(response.text, i % 2 === 0 ? '{}' : '{"status":"ok"}', `response ${i} is not the answer to request ${i}`);
+    }
+    const events = () => subscriber.messages.filter((m) => m.event === 'seq' && m.channel === channel);
+    await subscriber.waitUntil(() => (events().length >= 150 ? true : undefined), { what: '150 events' });
+    const received = events().map((m) => Number(m.rawData));
+    assert.deepEqual(received, Array.from({ length: 150 }, (_, i) => i), 'the events arrive once each, in request order');
+    assert.equal(conn.closed, false);
+  });
+
+  test('pipelining: nothing after a Connection: close request or a malformed one is answered, and earlier answers still come first', T, async () => {
+    const closing = await RawHttp.open(node);
+    closing.write(
+      Buffer.concat([
+        eventsRequest(node.app, JSON.stringify({ name: 'e', channels: [h.uniq('c-')], data: 'x' })),
+        request('GET', '/healthz', undefined, { Connection: 'close' }),
+        request('GET', '/healthz'),
+      ]),
+    );
+    assert.equal((await closing.nextResponse()).text, '{}');
+    const last = await closing.nextResponse();
+    assert.equal(last.text, '{"status":"ok"}');
+    assert.equal(last.headers.connection, 'close');
+    await closing.waitClosed();
+    assert.equal(closing.responses.length, 2, 'the request after Connection: close was not answered');
+
+    const broken = await RawHttp.open(node);
+    broken.write(
+      Buffer.concat([
+        eventsRequest(node.app, JSON.stringify({ name: 'e', channels: [h.uniq('c-')], data: 'x' })),
+        request('GET', '/healthz'),
+        Buffer.from('NOT A REQUEST\r\n\r\n', 'latin1'),
+        request('GET', '/healthz'),
+      ]),
+    );
+    assert.equal((await broken.nextResponse()).text, '{}');
+    assert.equal((await broken.nextResponse()).text, '{"status":"ok"}');
+    assertJsonError(await broken.nextResponse(), 400, 'the malformed pipelined request');
+    await broken.waitClosed();
+    assert.equal(broken.responses.length, 3, 'the request after the malformed one was not answered');
+  });
+
   // B14: the body arrives in four pieces 50 ms apart.
   async function triggerInPieces(app, channel, name, data, { chunked }) {
     const body = Buffer.from(JSON.stringify({ name, channels: [channel], data }));
