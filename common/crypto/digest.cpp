@@ -49,6 +49,11 @@ QByteArray sha256(const QByteArray &data)
     return digest(EVP_sha256(), data);
 }
 
+QByteArray sha1(const QByteArray &data)
+{
+    return digest(EVP_sha1(), data);
+}
+
 QByteArray md5Hex(const QByteArray &data)
 {
     return digest(EVP_md5(), data).toHex();

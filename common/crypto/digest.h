@@ -11,6 +11,8 @@ namespace DNotifier::Crypto {
 QByteArray hmacSha256(const QByteArray &key, const QByteArray &data);
 QByteArray hmacSha256Hex(const QByteArray &key, const QByteArray &data);
 QByteArray sha256(const QByteArray &data);
+// Only where a protocol fixes it: the WebSocket handshake's accept key (RFC 6455 4.2.2).
+QByteArray sha1(const QByteArray &data);
 QByteArray md5Hex(const QByteArray &data);
 
 // Compares in time that depends only on the lengths, so a signature check leaks nothing

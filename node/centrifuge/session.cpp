@@ -6,7 +6,6 @@
 #include <common/pusher/channelname.h>
 #include <node/logging.h>
 #include <node/transport/framewriter.h>
-#include <node/transport/websocketclose.h>
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -50,8 +49,7 @@ bool hasControlCharacters(const QString &text)
 
 } // namespace
 
-Session::Session(std::unique_ptr<QWebSocket> socket,
-                 QTcpSocket *transport,
+Session::Session(std::unique_ptr<WebSocket::Connection> socket,
                  Broker::ConnectionId id,
                  const Config::AppSettings &app,
                  std::shared_ptr<const Tokens::KeySet> tokenKeys,
@@ -70,22 +68,14 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     m_verifyOptions.leeway = TokenClockSkewSeconds;
     m_verifyOptions.audience = m_app.tokenAudience;
     m_verifyOptions.issuer = m_app.tokenIssuer;
-    // The frame limit is checked against each frame's header, so an oversize frame is refused
-    // before its payload is buffered; the message limit covers fragmented messages.
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_app.maxMessageBytes));
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_app.maxMessageBytes));
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this,
+    m_socket->setMaxMessageBytes(m_app.maxMessageBytes);
+    connect(m_socket.get(), &WebSocket::Connection::textReceived, this, &Session::onTextMessage);
+    connect(m_socket.get(), &WebSocket::Connection::binaryReceived, this,
             [this] { close(DisconnectCode::BadRequest, u"binary frames are not supported"_s); });
-    connect(m_socket.get(), &QWebSocket::disconnected, this, [this] {
+    connect(m_socket.get(), &WebSocket::Connection::disconnected, this, [this] {
         m_open = false;
         Q_EMIT finished(m_id);
     });
-    m_transport = transport;
-    if (transport) {
-        // Deleted with this session, after the WebSocket that still uses it.
-        transport->setParent(this);
-    }
 }
 
 Session::~Session() = default;
@@ -93,6 +83,7 @@ Session::~Session() = default;
 void Session::start()
 {
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
+    m_socket->start();
 }
 
 void Session::send(const Transport::OutgoingFrame &frame)
@@ -101,7 +92,7 @@ void Session::send(const Transport::OutgoingFrame &frame)
         return;
     }
     const Transport::WriteOutcome outcome =
-            Transport::writeFrame(*m_socket, m_transport, frame, m_app.maxOutboundBytes, m_metrics);
+            Transport::writeFrame(*m_socket, frame, m_app.maxOutboundBytes, m_metrics);
     if (outcome.overLimit) {
         qCWarning(lcCentrifuge) << "slow consumer disconnected"
                                 << "conn=" << m_id << "pending_bytes=" << outcome.unsent;
@@ -117,7 +108,7 @@ void Session::close(int code, const QString &reason)
     qCDebug(lcCentrifuge) << "closing"
                           << "conn=" << m_id << "code=" << code << reason;
     m_open = false;
-    Transport::closeWebSocket(m_socket.get(), code, reason);
+    m_socket->close(quint16(code), reason);
 }
 
 void Session::checkActivity(qint64 now)
@@ -162,12 +153,12 @@ void Session::expireSubscriptions(qint64 now)
     }
 }
 
-void Session::onTextMessage(const QString &message)
+void Session::onTextMessage(const QByteArray &message)
 {
     if (!m_open) {
         return;
     }
-    const Result<QList<Command>> commands = parseFrame(message.toUtf8());
+    const Result<QList<Command>> commands = parseFrame(message);
     if (!commands) {
         qCInfo(lcCentrifuge) << "bad frame"
                              << "conn=" << m_id << commands.error().message;

@@ -15,12 +15,11 @@
 #include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
 #include <node/transport/outgoingframe.h>
+#include <node/websocket/connection.h>
 
 #include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QTcpSocket>
-#include <QWebSocket>
 
 #include <memory>
 
@@ -43,8 +42,7 @@ class Session final : public QObject
     Q_OBJECT
 
 public:
-    Session(std::unique_ptr<QWebSocket> socket,
-            QTcpSocket *transport,
+    Session(std::unique_ptr<WebSocket::Connection> socket,
             Broker::ConnectionId id,
             const Config::AppSettings &app,
             std::shared_ptr<const Tokens::KeySet> tokenKeys,
@@ -69,7 +67,7 @@ Q_SIGNALS:
 
 private:
     void expireSubscriptions(qint64 nowMs);
-    void onTextMessage(const QString &message);
+    void onTextMessage(const QByteArray &message);
     // Returns false when the rest of the frame must not run.
     bool handle(const Command &command);
     bool handleConnect(const Command &command);
@@ -88,7 +86,7 @@ private:
     template<typename Function>
     void post(Function &&function);
 
-    std::unique_ptr<QWebSocket> m_socket;
+    std::unique_ptr<WebSocket::Connection> m_socket;
     Broker::ConnectionId m_id;
     Config::AppSettings m_app;
     Hub *m_hub;
@@ -107,7 +105,6 @@ private:
     // Expiry (seconds since the epoch) of subscriptions made with an expiring token.
     QHash<QString, qint64> m_subscriptionExpiry;
     // The TCP (or TLS) socket under the WebSocket, owned by this session.
-    QPointer<QTcpSocket> m_transport;
     Observability::NodeMetrics *m_metrics = nullptr;
 };
 

@@ -1,11 +1,10 @@
 #include "httpconnection.h"
 
 #include <node/logging.h>
+#include <node/transport/lingeringclose.h>
 
 #include <QUrl>
 #include <QUrlQuery>
-
-#include <sys/socket.h>
 
 namespace DNotifier::Http {
 
@@ -13,8 +12,6 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr int DrainTimeoutMs = 5000;
-constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
 // Requests passed on before the first of them is answered. Enough for a pipelining publisher's
 // events to reach the broker together; the bytes of further requests wait in the socket.
 constexpr std::size_t MaxUnanswered = 64;
@@ -86,7 +83,8 @@ void HttpConnection::writeAnswers()
         if (!keepAlive) {
             m_unanswered.clear();
             m_mode = Mode::Closing;
-            closeAfterWrite();
+            m_idleTimer.stop();
+            Transport::lingeringClose(m_socket);
             return;
         }
         m_servedOne = true;
@@ -107,30 +105,6 @@ void HttpConnection::writeAnswers()
     }
 }
 
-void HttpConnection::closeAfterWrite()
-{
-    // Closing while the client still sends (a refused oversize body) would make the kernel
-    // reset the connection and the client might never read the answer: finish writing, shut
-    // down the sending side, then read and discard for a while until the client closes.
-    // A client that reads nothing gets the same few seconds as one that keeps sending.
-    m_idleTimer.stop();
-    m_drainTimer.setSingleShot(true);
-    connect(&m_drainTimer, &QTimer::timeout, this, [this] {
-        if (m_socket) {
-            m_socket->abort();
-        }
-    });
-    m_drainTimer.start(DrainTimeoutMs);
-    auto shutDownWhenWritten = [this] {
-        if (m_socket && m_socket->bytesToWrite() == 0 && !m_shutDown) {
-            m_shutDown = true;
-            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
-        }
-    };
-    connect(m_socket, &QTcpSocket::bytesWritten, this, shutDownWhenWritten);
-    shutDownWhenWritten();
-}
-
 void HttpConnection::readAvailable()
 {
     if (!m_socket) {
@@ -142,12 +116,7 @@ void HttpConnection::readAvailable()
         parseNext();
         break;
     case Mode::Finishing:
-        break;
     case Mode::Closing:
-        m_drained += m_socket->skip(m_socket->bytesAvailable());
-        if (m_drained > MaxDrainBytes) {
-            m_socket->abort();
-        }
         break;
     }
 }
@@ -211,7 +180,14 @@ void HttpConnection::parseHead()
             fail(400, u"A WebSocket upgrade cannot follow a pipelined request"_s);
             return;
         }
-        handOverUpgrade();
+        // The parser stops inside the blank line, so the head's end is looked up. The bytes
+        // after it are frames, which a lenient reading of line ends could swallow or leave.
+        const qsizetype headEnd = data.indexOf(QByteArrayView("\r\n\r\n"));
+        if (headEnd < 0) {
+            fail(400, u"A WebSocket upgrade request must end its lines with CRLF"_s);
+            return;
+        }
+        handOverUpgrade(headEnd + 4);
         return;
     }
     if (!pipelined) {
@@ -292,14 +268,17 @@ bool HttpConnection::isWebSocketUpgrade(const Request &request)
     return request.method == "GET" && request.header("Upgrade").toLower().contains("websocket");
 }
 
-void HttpConnection::handOverUpgrade()
+void HttpConnection::handOverUpgrade(qsizetype headBytes)
 {
     m_idleTimer.stop();
     QTcpSocket *socket = m_socket;
     disconnect(socket, nullptr, this, nullptr);
     m_socket.clear();
     m_mode = Mode::Closing;
-    Q_EMIT upgradeRequested(socket);
+    // The head was only peeked at; what follows it is the client's first frames.
+    socket->skip(headBytes);
+    m_request.remoteAddress = socket->peerAddress();
+    Q_EMIT upgradeRequested(socket, m_request);
     Q_EMIT finished(m_id);
 }
 

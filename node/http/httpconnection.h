@@ -4,9 +4,8 @@
 // It reads requests in order (keep-alive and pipelining) and passes on up to 64 before the
 // first is answered, so a publisher that pipelines gets its events fanned out together; the
 // answers leave in request order whatever order they are finished in. It enforces the header
-// and body limits before buffering more, and hands a WebSocket upgrade request over
-// untouched: the upgrade bytes stay in the socket for QWebSocketServer to read. Lives on an I/O
-// thread.
+// and body limits before buffering more, and hands a WebSocket upgrade request over with its
+// socket, positioned right after the request head. Lives on an I/O thread.
 
 #include "httpmessage.h"
 
@@ -44,8 +43,9 @@ public:
 
 Q_SIGNALS:
     void requestReceived(quint64 id, const DNotifier::Http::Request &request);
-    // The receiver takes the socket; this object deletes itself afterwards.
-    void upgradeRequested(QTcpSocket *socket);
+    // A WebSocket upgrade request, its head read from the socket and nothing after it. The
+    // receiver takes the socket and answers the handshake; this object deletes itself.
+    void upgradeRequested(QTcpSocket *socket, const DNotifier::Http::Request &request);
     void finished(quint64 id);
 
 private:
@@ -54,7 +54,7 @@ private:
         Body,
         // No more requests are read: the connection closes once the answers are written.
         Finishing,
-        // Answers written; what the client still sends is read and discarded.
+        // Answers written; the socket lingers until the client closes (lingeringclose.h).
         Closing,
     };
 
@@ -74,11 +74,10 @@ private:
     // Writes the answers at the front of the queue that are finished.
     void writeAnswers();
     void parseBody();
-    void handOverUpgrade();
+    void handOverUpgrade(qsizetype headBytes);
     QByteArrayView pending() const;
     void consume(qsizetype count);
     static bool isWebSocketUpgrade(const Request &request);
-    void closeAfterWrite();
     void fail(int status, const QString &message);
     void restartIdleTimer();
 
@@ -113,9 +112,6 @@ private:
     quint64 m_nextSequence = 0;
     bool m_parsing = false;
     QTimer m_idleTimer;
-    QTimer m_drainTimer;
-    qint64 m_drained = 0;
-    bool m_shutDown = false;
 };
 
 } // namespace DNotifier::Http

@@ -7,13 +7,11 @@
 #include <common/pusher/signatures.h>
 #include <node/logging.h>
 #include <node/transport/framewriter.h>
-#include <node/transport/websocketclose.h>
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTcpSocket>
 
 #include <cmath>
 
@@ -49,8 +47,7 @@ std::optional<QString> userIdFrom(const QJsonValue &value)
 
 } // namespace
 
-Session::Session(std::unique_ptr<QWebSocket> socket,
-                 QTcpSocket *transport,
+Session::Session(std::unique_ptr<WebSocket::Connection> socket,
                  Broker::ConnectionId id,
                  const Config::AppSettings &app,
                  Hub *hub,
@@ -64,27 +61,17 @@ Session::Session(std::unique_ptr<QWebSocket> socket,
     , m_timeouts(timeouts)
     , m_socketId(QByteArray::number(id) + '.' + QByteArray::number(Crypto::randomUInt32()))
 {
-    // The frame limit is checked against each frame's header, so an oversize frame is refused
-    // before its payload is buffered; the message limit covers fragmented messages.
-    m_socket->setMaxAllowedIncomingFrameSize(quint64(m_app.maxMessageBytes));
-    m_socket->setMaxAllowedIncomingMessageSize(quint64(m_app.maxMessageBytes));
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &Session::onTextMessage);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this] {
+    m_socket->setMaxMessageBytes(m_app.maxMessageBytes);
+    connect(m_socket.get(), &WebSocket::Connection::textReceived, this, &Session::onTextMessage);
+    connect(m_socket.get(), &WebSocket::Connection::binaryReceived, this, [this] {
         reply(Frames::error(std::nullopt, u"Binary frames are not supported; send JSON text"_s));
     });
-    connect(m_socket.get(), &QWebSocket::disconnected, this, [this] {
+    connect(m_socket.get(), &WebSocket::Connection::disconnected, this, [this] {
         m_open = false;
         Q_EMIT finished(m_id);
     });
-    // Any bytes from the client count as activity, ping control frames included: QWebSocket
-    // answers those itself and reports nothing, so watch the TCP socket underneath.
-    m_transport = transport;
-    if (transport) {
-        // Deleted with this session, after the WebSocket that still uses it.
-        transport->setParent(this);
-        connect(transport, &QTcpSocket::readyRead, this, &Session::markActivity);
-    }
-    connect(m_socket.get(), &QWebSocket::pong, this, &Session::markActivity);
+    // Any bytes from the client count as activity, WebSocket pings and pongs included.
+    connect(m_socket.get(), &WebSocket::Connection::bytesArrived, this, &Session::markActivity);
 }
 
 Session::~Session() = default;
@@ -97,6 +84,8 @@ void Session::start()
     const Broker::ConnectionId id = m_id;
     post([hub = m_hub, id, appId, socketId] { hub->openConnection(id, appId, socketId); });
     sendFrame(Frames::connectionEstablished(m_socketId, int(m_timeouts.activityMs / 1000)));
+    // Frames the client sent right after the handshake come after connection_established.
+    m_socket->start();
 }
 
 void Session::send(const Transport::OutgoingFrame &frame)
@@ -105,7 +94,7 @@ void Session::send(const Transport::OutgoingFrame &frame)
         return;
     }
     const Transport::WriteOutcome outcome =
-            Transport::writeFrame(*m_socket, m_transport, frame, m_app.maxOutboundBytes, m_metrics);
+            Transport::writeFrame(*m_socket, frame, m_app.maxOutboundBytes, m_metrics);
     if (outcome.overLimit) {
         qCWarning(lcPusher) << "slow consumer disconnected"
                             << "conn=" << m_id << "pending_bytes=" << outcome.unsent;
@@ -120,7 +109,7 @@ void Session::close(int code, const QString &reason)
         return;
     }
     m_open = false;
-    Transport::closeWebSocket(m_socket.get(), code, reason);
+    m_socket->close(quint16(code), reason);
 }
 
 void Session::checkActivity(qint64 now)
@@ -142,7 +131,7 @@ void Session::checkActivity(qint64 now)
     }
 }
 
-void Session::onTextMessage(const QString &message)
+void Session::onTextMessage(const QByteArray &message)
 {
     markActivity();
     if (!m_open) {
@@ -155,7 +144,7 @@ void Session::onTextMessage(const QString &message)
               u"Too many messages: more than %1 per second"_s.arg(m_app.maxMessagesPerSecond));
         return;
     }
-    const Result<ClientFrame> frame = parseClientFrame(message.toUtf8());
+    const Result<ClientFrame> frame = parseClientFrame(message);
     if (!frame) {
         logBadInput(frame.error().message);
         reply(Frames::error(std::nullopt, frame.error().message));

@@ -11,11 +11,10 @@
 #include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
 #include <node/transport/outgoingframe.h>
+#include <node/websocket/connection.h>
 
 #include <QObject>
 #include <QPointer>
-#include <QTcpSocket>
-#include <QWebSocket>
 
 #include <memory>
 
@@ -35,8 +34,7 @@ class Session final : public QObject
 
 public:
     // `transport` is the TCP socket under the WebSocket: its reads reveal ping frames too.
-    Session(std::unique_ptr<QWebSocket> socket,
-            QTcpSocket *transport,
+    Session(std::unique_ptr<WebSocket::Connection> socket,
             Broker::ConnectionId id,
             const Config::AppSettings &app,
             Hub *hub,
@@ -61,7 +59,7 @@ Q_SIGNALS:
     void finished(DNotifier::Broker::ConnectionId id);
 
 private:
-    void onTextMessage(const QString &message);
+    void onTextMessage(const QByteArray &message);
     void dispatch(const ClientFrame &frame);
     void handleSubscribe(const QJsonValue &data);
     void handleUnsubscribe(const QJsonValue &data);
@@ -80,7 +78,7 @@ private:
     template<typename Function>
     void post(Function &&function);
 
-    std::unique_ptr<QWebSocket> m_socket;
+    std::unique_ptr<WebSocket::Connection> m_socket;
     Broker::ConnectionId m_id;
     Config::AppSettings m_app;
     Hub *m_hub;
@@ -96,7 +94,6 @@ private:
     Transport::RequestRateLimiter m_requestRate;
     bool m_loggedBadInput = false;
     // The TCP (or TLS) socket under the WebSocket, owned by this session.
-    QPointer<QTcpSocket> m_transport;
     Observability::NodeMetrics *m_metrics = nullptr;
 };
 

@@ -1,30 +1,22 @@
 #include "framewriter.h"
 
-#include "unsentbytes.h"
-
 namespace DNotifier::Transport {
 
-WriteOutcome writeFrame(QWebSocket &socket,
-                        QTcpSocket *transport,
+WriteOutcome writeFrame(WebSocket::Connection &socket,
                         const OutgoingFrame &frame,
                         qint64 maxUnsent,
                         Observability::NodeMetrics *metrics)
 {
-    if (socket.state() != QAbstractSocket::ConnectedState) {
+    if (!socket.isOpen()) {
         return {};
     }
-    if (transport) {
-        transport->write(frame.wire);
-    } else {
-        socket.sendTextMessage(QString::fromUtf8(frame.payload));
-    }
+    socket.writeFrame(frame.wire);
     if (metrics) {
         metrics->clientMessagesSent.fetch_add(1, std::memory_order_relaxed);
-        metrics->clientBytesSent.fetch_add(quint64(frame.payload.size()),
-                                           std::memory_order_relaxed);
+        metrics->clientBytesSent.fetch_add(quint64(frame.payloadBytes), std::memory_order_relaxed);
     }
     WriteOutcome outcome;
-    outcome.unsent = unsentBytes(socket, transport);
+    outcome.unsent = socket.unsentBytes();
     outcome.overLimit = outcome.unsent > maxUnsent;
     if (outcome.overLimit && metrics) {
         metrics->slowConsumersClosed.fetch_add(1, std::memory_order_relaxed);

@@ -1,14 +1,11 @@
 #pragma once
 
 // Writes one outgoing frame to a client's WebSocket, whichever protocol the client speaks, and
-// counts it: straight to the socket under the WebSocket (the frame is complete, and QWebSocket
-// writes its own pings and close frames between whole frames), nothing after a close frame.
+// counts it; tells the caller when the client has stopped taking its output.
 
 #include <node/observability/nodemetrics.h>
 #include <node/transport/outgoingframe.h>
-
-#include <QTcpSocket>
-#include <QWebSocket>
+#include <node/websocket/connection.h>
 
 namespace DNotifier::Transport {
 
@@ -20,8 +17,7 @@ struct WriteOutcome
     bool overLimit = false;
 };
 
-WriteOutcome writeFrame(QWebSocket &socket,
-                        QTcpSocket *transport,
+WriteOutcome writeFrame(WebSocket::Connection &socket,
                         const OutgoingFrame &frame,
                         qint64 maxUnsent,
                         Observability::NodeMetrics *metrics);

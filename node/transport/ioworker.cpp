@@ -1,7 +1,7 @@
 #include "ioworker.h"
 
+#include "lingeringclose.h"
 #include "socketbudget.h"
-#include "websocketclose.h"
 
 #include <node/centrifuge/hub.h>
 #include <node/centrifuge/serverapi.h>
@@ -9,10 +9,10 @@
 #include <node/pusher/frames.h>
 #include <node/pusher/httpapi.h>
 #include <node/pusher/hub.h>
+#include <node/websocket/handshake.h>
 
 #include <QDateTime>
 #include <QSslSocket>
-#include <QUrlQuery>
 
 #include <atomic>
 
@@ -38,11 +38,9 @@ std::atomic<quint64> s_connectionSerial{1};
 IoWorker::IoWorker(int index, const WorkerContext &context)
     : m_index(index)
     , m_context(context)
-    , m_upgrader(new QWebSocketServer(u"dnotifier"_s, QWebSocketServer::NonSecureMode, this))
     , m_api(std::make_unique<Pusher::HttpApi>(context.apps, context.hub))
     , m_serverApi(std::make_unique<Centrifuge::ServerApi>(context.apps, context.centrifugeHub))
 {
-    connect(m_upgrader, &QWebSocketServer::newConnection, this, &IoWorker::onWebSocket);
     // The worker is built on the main thread and then moved: parented, the timer moves with it,
     // so it fires and is destroyed on the worker's thread.
     m_sweepTimer.setParent(this);
@@ -70,8 +68,8 @@ void IoWorker::adopt(qintptr descriptor)
         tls->setSslConfiguration(*m_context.tls);
         tls->startServerEncryption();
     }
-    // A child, not a destroyed() connection: QWebSocket disconnects every signal of the
-    // socket it used, ours included.
+    // A child: the socket passes from the HTTP connection to a WebSocket connection, and the
+    // share goes back whichever deletes it.
     new SocketBudgetToken(budget, socket);
     Http::ConnectionLimits limits;
     limits.maxBodyBytes = m_context.settings.maxHttpBodyBytes;
@@ -119,7 +117,7 @@ Http::Response IoWorker::readiness() const
                                              + reasons.join(u',').toUtf8() + "]}");
 }
 
-void IoWorker::track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId)
+void IoWorker::track(WebSocket::Connection *socket, Broker::ConnectionId id, const QString &appId)
 {
     m_facts.insert(id, {id, appId, socket->peerAddress().toString(),
                         QDateTime::currentMSecsSinceEpoch()});
@@ -128,10 +126,9 @@ void IoWorker::track(QWebSocket *socket, Broker::ConnectionId id, const QString 
         return;
     }
     metrics->clientConnections.fetch_add(1, std::memory_order_relaxed);
-    connect(socket, &QWebSocket::textMessageReceived, this, [metrics](const QString &message) {
+    connect(socket, &WebSocket::Connection::textReceived, this, [metrics](const QByteArray &utf8) {
         metrics->clientMessagesReceived.fetch_add(1, std::memory_order_relaxed);
-        metrics->clientBytesReceived.fetch_add(quint64(Observability::utf8Length(message)),
-                                               std::memory_order_relaxed);
+        metrics->clientBytesReceived.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
     });
 }
 
@@ -224,65 +221,47 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
     m_api->handle(request, reply);
 }
 
-void IoWorker::startUpgrade(QTcpSocket *socket)
+void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
 {
     socket->setParent(this);
-    const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
-    m_upgrading.insert(peer, socket);
-    connect(socket, &QObject::destroyed, this, [this, peer] { m_upgrading.remove(peer); });
-    // QWebSocketServer times out only the handshakes it accepted itself, not handed-over ones.
-    QTimer::singleShot(m_context.settings.handshakeTimeoutSeconds * 1000, socket,
-                       [this, peer, socket] {
-                           if (m_upgrading.value(peer) == socket) {
-                               socket->abort();
-                           }
-                       });
-    m_upgrader->handleConnection(socket);
-}
-
-void IoWorker::onWebSocket()
-{
-    while (m_upgrader->hasPendingConnections()) {
-        startSession(std::unique_ptr<QWebSocket>(m_upgrader->nextPendingConnection()));
+    const Result<QByteArray> answer = WebSocket::upgradeResponse(request);
+    if (!answer) {
+        qCInfo(lcTransport) << "refusing WebSocket handshake" << answer.error().message;
+        socket->write(Http::Response::error(answer.error().code, answer.error().message)
+                              .serialise(false));
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        lingeringClose(socket);
+        return;
     }
-}
-
-void IoWorker::startSession(std::unique_ptr<QWebSocket> socket)
-{
-    socket->setParent(nullptr);
-    // QWebSocket uses the TCP socket it was upgraded from but never deletes it: whoever owns
-    // the WebSocket from here on owns the TCP socket too.
-    const auto peer = qMakePair(socket->peerAddress().toString(), socket->peerPort());
-    QTcpSocket *transport = m_upgrading.take(peer);
-    const QString path = socket->requestUrl().path();
-    if (path == CentrifugePath) {
-        startCentrifugeSession(std::move(socket), transport);
-    } else if (path.startsWith("/app/"_L1)) {
-        startPusherSession(std::move(socket), transport);
+    socket->write(*answer);
+    auto connection = std::make_unique<WebSocket::Connection>(socket, request);
+    if (request.path == CentrifugePath) {
+        startCentrifugeSession(std::move(connection));
+    } else if (request.path.startsWith("/app/"_L1)) {
+        startPusherSession(std::move(connection));
     } else {
-        refuse(std::move(socket), transport, 4005, u"Path not found: %1"_s.arg(path.left(80)));
+        refuse(std::move(connection), 4005, u"Path not found: %1"_s.arg(request.path.left(80)));
     }
 }
 
-void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport)
+void IoWorker::startPusherSession(std::unique_ptr<WebSocket::Connection> socket)
 {
-    const QUrl url = socket->requestUrl();
-    const QString key = url.path().mid(5);
+    const Http::Request &request = socket->request();
+    const QString key = request.path.mid(5);
     const Config::AppSettings *app = m_context.apps->byKey(key.toUtf8());
     if (!app) {
-        refuse(std::move(socket), transport, 4001,
-               u"App key %1 does not exist"_s.arg(key.left(64)));
+        refuse(std::move(socket), 4001, u"App key %1 does not exist"_s.arg(key.left(64)));
         return;
     }
     if (!app->enabled) {
-        refuse(std::move(socket), transport, 4003, u"App is disabled"_s);
+        refuse(std::move(socket), 4003, u"App is disabled"_s);
         return;
     }
-    const QString protocolText = QUrlQuery(url).queryItemValue(u"protocol"_s);
+    const QString protocolText = QString::fromUtf8(request.queryValue("protocol"));
     bool numeric = false;
     const int protocol = protocolText.toInt(&numeric);
     if (!protocolText.isEmpty() && (!numeric || protocol < MinProtocol || protocol > MaxProtocol)) {
-        refuse(std::move(socket), transport, 4007,
+        refuse(std::move(socket), 4007,
                u"Unsupported protocol version %1"_s.arg(protocolText.left(16)));
         return;
     }
@@ -293,12 +272,12 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     case QuotaRefusal::None:
         break;
     case QuotaRefusal::NodeFull:
-        refuse(std::move(socket), transport, 4100,
+        refuse(std::move(socket), 4100,
                u"Over capacity: the node holds its maximum of %1 connections"_s.arg(
                        quota->nodeLimit()));
         return;
     case QuotaRefusal::AddressFull:
-        refuse(std::move(socket), transport, 4100,
+        refuse(std::move(socket), 4100,
                u"Too many connections from %1 (at most %2)"_s.arg(address).arg(
                        quota->addressLimit()));
         return;
@@ -307,8 +286,7 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
         quota->close(address);
         qCWarning(lcPusher) << "connection over quota"
                             << "app=" << app->id;
-        refuse(std::move(socket), transport, 4004,
-               u"Over connection quota of %1"_s.arg(app->maxConnections));
+        refuse(std::move(socket), 4004, u"Over connection quota of %1"_s.arg(app->maxConnections));
         return;
     }
     Pusher::SessionTimeouts timeouts;
@@ -316,8 +294,7 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Pusher);
     track(socket.get(), id, app->id);
-    auto *session = new Pusher::Session(std::move(socket), transport, id, *app, m_context.hub,
-                                        timeouts, this);
+    auto *session = new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this);
     session->countInto(m_context.metrics);
     m_sessions.insert(id, session);
     connect(session, &Pusher::Session::finished, this,
@@ -337,15 +314,15 @@ void IoWorker::startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket
     session->start();
 }
 
-void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport)
+void IoWorker::startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket)
 {
     // /connection/websocket serves the default app; ?app_key= picks another one.
-    const QString key = QUrlQuery(socket->requestUrl()).queryItemValue(u"app_key"_s);
+    const QByteArray key = socket->request().queryValue("app_key");
     const Config::AppSettings *app =
-            key.isEmpty() ? &m_context.apps->apps().first() : m_context.apps->byKey(key.toUtf8());
+            key.isEmpty() ? &m_context.apps->apps().first() : m_context.apps->byKey(key);
     if (!app || !app->enabled) {
         qCInfo(lcCentrifuge) << "refusing connection: unknown or disabled app";
-        closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::BadRequest,
+        closeRefused(std::move(socket), Centrifuge::DisconnectCode::BadRequest,
                      u"unknown or disabled app"_s);
         return;
     }
@@ -356,7 +333,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
                              << (refusal == QuotaRefusal::NodeFull ? "the node is full"
                                                                    : "too many from")
                              << address;
-        closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
+        closeRefused(std::move(socket), Centrifuge::DisconnectCode::ConnectionLimit,
                      u"connection limit"_s);
         return;
     }
@@ -364,7 +341,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
         m_context.connectionQuota->close(address);
         qCWarning(lcCentrifuge) << "connection over quota"
                                 << "app=" << app->id;
-        closeRefused(std::move(socket), transport, Centrifuge::DisconnectCode::ConnectionLimit,
+        closeRefused(std::move(socket), Centrifuge::DisconnectCode::ConnectionLimit,
                      u"connection limit"_s);
         return;
     }
@@ -375,9 +352,9 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
     timings.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Centrifuge);
     track(socket.get(), id, app->id);
-    auto *session = new Centrifuge::Session(std::move(socket), transport, id, *app,
-                                            m_context.apps->tokenKeys(app->id),
-                                            m_context.centrifugeHub, timings, this);
+    auto *session =
+            new Centrifuge::Session(std::move(socket), id, *app, m_context.apps->tokenKeys(app->id),
+                                    m_context.centrifugeHub, timings, this);
     session->countInto(m_context.metrics);
     m_centrifugeSessions.insert(id, session);
     connect(session, &Centrifuge::Session::finished, this,
@@ -397,29 +374,25 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSo
     session->start();
 }
 
-void IoWorker::refuse(std::unique_ptr<QWebSocket> socket,
-                      QTcpSocket *transport,
+void IoWorker::refuse(std::unique_ptr<WebSocket::Connection> socket,
                       int code,
                       const QString &message)
 {
     qCInfo(lcPusher) << "refusing connection"
                      << "code=" << code << message;
-    socket->sendTextMessage(QString::fromUtf8(Pusher::Frames::error(code, message)));
-    closeRefused(std::move(socket), transport, code, message);
+    socket->writeFrame(serverTextFrame(Pusher::Frames::error(code, message)).wire);
+    closeRefused(std::move(socket), code, message);
 }
 
-void IoWorker::closeRefused(std::unique_ptr<QWebSocket> socket,
-                            QTcpSocket *transport,
+void IoWorker::closeRefused(std::unique_ptr<WebSocket::Connection> socket,
                             int code,
                             const QString &message)
 {
-    QWebSocket *refused = socket.release();
+    WebSocket::Connection *refused = socket.release();
     refused->setParent(this);
-    if (transport) {
-        transport->setParent(refused);
-    }
-    connect(refused, &QWebSocket::disconnected, refused, &QObject::deleteLater);
-    Transport::closeWebSocket(refused, code, message);
+    connect(refused, &WebSocket::Connection::disconnected, refused, &QObject::deleteLater);
+    refused->start();
+    refused->close(quint16(code), message);
 }
 
 void IoWorker::sweep()

@@ -13,13 +13,12 @@
 #include <node/pusher/session.h>
 #include <node/transport/connectionquota.h>
 #include <node/transport/outgoingframe.h>
+#include <node/websocket/connection.h>
 
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 #include <QSslConfiguration>
 #include <QTimer>
-#include <QWebSocketServer>
 
 #include <memory>
 #include <optional>
@@ -88,36 +87,28 @@ private:
     void onRequest(quint64 httpId, const Http::Request &request);
     // 200 when the node takes new clients; 503 while it drains or has not joined its cluster.
     Http::Response readiness() const;
-    void onWebSocket();
-    void startUpgrade(QTcpSocket *socket);
-    void startSession(std::unique_ptr<QWebSocket> socket);
-    void startPusherSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport);
-    void startCentrifugeSession(std::unique_ptr<QWebSocket> socket, QTcpSocket *transport);
-    void refuse(std::unique_ptr<QWebSocket> socket,
-                QTcpSocket *transport,
-                int code,
-                const QString &message);
+    // Answers the WebSocket handshake and hands the connection to its protocol's session.
+    void startUpgrade(QTcpSocket *socket, const Http::Request &request);
+    void startPusherSession(std::unique_ptr<WebSocket::Connection> socket);
+    void startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket);
+    void refuse(std::unique_ptr<WebSocket::Connection> socket, int code, const QString &message);
     // Closes without a Pusher error frame first.
-    void closeRefused(std::unique_ptr<QWebSocket> socket,
-                      QTcpSocket *transport,
+    void closeRefused(std::unique_ptr<WebSocket::Connection> socket,
                       int code,
                       const QString &message);
     void sweep();
     // Counts the socket's incoming frames and keeps its facts while the session lives.
-    void track(QWebSocket *socket, Broker::ConnectionId id, const QString &appId);
+    void track(WebSocket::Connection *socket, Broker::ConnectionId id, const QString &appId);
     void untrack(Broker::ConnectionId id);
 
     int m_index;
     WorkerContext m_context;
-    QWebSocketServer *m_upgrader;
     std::unique_ptr<Pusher::HttpApi> m_api;
     std::unique_ptr<Centrifuge::ServerApi> m_serverApi;
     QHash<Broker::ConnectionId, Pusher::Session *> m_sessions;
     QHash<Broker::ConnectionId, Centrifuge::Session *> m_centrifugeSessions;
     QHash<quint64, Http::HttpConnection *> m_http;
     QHash<Broker::ConnectionId, ConnectionFacts> m_facts;
-    // TCP sockets in the WebSocket handshake, by peer, until their session starts.
-    QHash<QPair<QString, quint16>, QPointer<QTcpSocket>> m_upgrading;
     QTimer m_sweepTimer;
 };
 

@@ -2,12 +2,12 @@
 
 namespace DNotifier::Transport {
 
-OutgoingFrame serverTextFrame(const QByteArray &utf8)
+QByteArray serverFrame(quint8 opcode, QByteArrayView payload)
 {
-    const quint64 length = quint64(utf8.size());
+    const quint64 length = quint64(payload.size());
     QByteArray wire;
-    wire.reserve(utf8.size() + 10);
-    wire.append(char(0x81));
+    wire.reserve(payload.size() + 10);
+    wire.append(char(0x80 | opcode));
     if (length < 126) {
         wire.append(char(length));
     } else if (length <= 0xffff) {
@@ -20,8 +20,13 @@ OutgoingFrame serverTextFrame(const QByteArray &utf8)
             wire.append(char((length >> shift) & 0xff));
         }
     }
-    wire.append(utf8);
-    return {wire, utf8};
+    wire.append(payload);
+    return wire;
+}
+
+OutgoingFrame serverTextFrame(const QByteArray &utf8)
+{
+    return {serverFrame(0x1, utf8), utf8.size()};
 }
 
 } // namespace DNotifier::Transport

@@ -1,9 +1,8 @@
 #pragma once
 
-// A text message as a server puts it on the wire (RFC 6455 5.2: FIN, opcode 1, no mask), built
-// once per publication on the broker thread and written as is to every recipient's socket.
-// QWebSocket would encode the text and build the frame again for each recipient; the bytes
-// are implicitly shared instead, so a fan-out to a thousand connections copies nothing.
+// A message as a server puts it on the wire (RFC 6455 5.2: FIN, no mask), built once per
+// publication on the broker thread and written as is to every recipient's socket. The bytes
+// are implicitly shared, so a fan-out to a thousand connections copies nothing.
 
 #include <QByteArray>
 #include <QMetaType>
@@ -14,9 +13,12 @@ struct OutgoingFrame
 {
     // Header and payload.
     QByteArray wire;
-    // The UTF-8 payload alone, for a socket that has no transport to write to.
-    QByteArray payload;
+    // Payload bytes alone, for the byte counters.
+    qsizetype payloadBytes = 0;
 };
+
+// One unfragmented frame with this opcode (1 text, 8 close, 10 pong, ...).
+QByteArray serverFrame(quint8 opcode, QByteArrayView payload);
 
 OutgoingFrame serverTextFrame(const QByteArray &utf8);
 

@@ -1,6 +1,7 @@
 #pragma once
 
-// Closing a client WebSocket the same way for every protocol.
+// Closing a WebSocket: the reason that fits a close frame, for client connections and the
+// admin channel alike, and the close of a QWebSocket (the admin channel's).
 
 #include <QString>
 

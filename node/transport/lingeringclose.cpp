@@ -1,0 +1,67 @@
+#include "lingeringclose.h"
+
+#include <QSslSocket>
+#include <QTimer>
+
+#include <sys/socket.h>
+
+namespace DNotifier::Transport {
+
+namespace {
+
+// A client that reads nothing gets the same few seconds as one that keeps sending.
+constexpr int LingerMs = 5000;
+constexpr qint64 MaxDiscardedBytes = 64 * 1024 * 1024;
+
+class Linger final : public QObject
+{
+public:
+    explicit Linger(QTcpSocket *socket)
+        : QObject(socket)
+        , m_socket(socket)
+    {
+        m_timer.setSingleShot(true);
+        connect(&m_timer, &QTimer::timeout, socket, &QTcpSocket::abort);
+        m_timer.start(LingerMs);
+        connect(socket, &QTcpSocket::readyRead, this, &Linger::discard);
+        connect(socket, &QTcpSocket::bytesWritten, this, &Linger::shutDownWhenWritten);
+        if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+            connect(tls, &QSslSocket::encryptedBytesWritten, this, &Linger::shutDownWhenWritten);
+        }
+        discard();
+        shutDownWhenWritten();
+    }
+
+private:
+    void discard()
+    {
+        m_discarded += m_socket->skip(m_socket->bytesAvailable());
+        if (m_discarded > MaxDiscardedBytes) {
+            m_socket->abort();
+        }
+    }
+
+    void shutDownWhenWritten()
+    {
+        const auto *tls = qobject_cast<QSslSocket *>(m_socket);
+        const qint64 unsent = m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
+        if (unsent == 0 && !m_shutDown && m_socket->state() == QAbstractSocket::ConnectedState) {
+            m_shutDown = true;
+            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+        }
+    }
+
+    QTcpSocket *m_socket;
+    QTimer m_timer;
+    qint64 m_discarded = 0;
+    bool m_shutDown = false;
+};
+
+} // namespace
+
+void lingeringClose(QTcpSocket *socket)
+{
+    new Linger(socket);
+}
+
+} // namespace DNotifier::Transport
