@@ -12,6 +12,7 @@
 #include <node/runtime/servicemanager.h>
 #include <node/transport/acceptor.h>
 #include <node/transport/connectionquota.h>
+#include <node/transport/epolldispatcher.h>
 #include <node/transport/ioworker.h>
 #include <node/transport/outgoingframe.h>
 #include <node/transport/socketbudget.h>
@@ -118,6 +119,7 @@ Result<void> NodeRuntime::start()
     for (int i = 0; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));
+        thread->setEventDispatcher(new Transport::EpollDispatcher);
         auto *worker = new Transport::IoWorker(i, context);
         worker->moveToThread(thread.get());
         connect(thread.get(), &QThread::finished, worker, &QObject::deleteLater);

@@ -1,5 +1,6 @@
 #include "ioworker.h"
 
+#include "descriptorstream.h"
 #include "lingeringclose.h"
 #include "socketbudget.h"
 
@@ -233,8 +234,10 @@ void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
         lingeringClose(socket);
         return;
     }
-    socket->write(*answer);
-    auto connection = std::make_unique<WebSocket::Connection>(socket, request);
+    QByteArray alreadyRead;
+    ByteStream *stream = DescriptorStream::fromSocket(socket, &alreadyRead);
+    stream->write(*answer);
+    auto connection = std::make_unique<WebSocket::Connection>(stream, request, alreadyRead);
     if (request.path == CentrifugePath) {
         startCentrifugeSession(std::move(connection));
     } else if (request.path.startsWith("/app/"_L1)) {

@@ -9,10 +9,6 @@ namespace DNotifier::Transport {
 
 namespace {
 
-// A client that reads nothing gets the same few seconds as one that keeps sending.
-constexpr int LingerMs = 5000;
-constexpr qint64 MaxDiscardedBytes = 64 * 1024 * 1024;
-
 class Linger final : public QObject
 {
 public:

@@ -1,10 +1,7 @@
 #include "connection.h"
 
-#include <node/transport/lingeringclose.h>
 #include <node/transport/outgoingframe.h>
 #include <node/transport/websocketclose.h>
-
-#include <QSslSocket>
 
 namespace DNotifier::WebSocket {
 
@@ -26,16 +23,22 @@ QByteArray closePayload(quint16 code, const QString &reason)
 
 } // namespace
 
-Connection::Connection(QTcpSocket *socket, Http::Request request, QObject *parent)
+Connection::Connection(Transport::ByteStream *stream,
+                       Http::Request request,
+                       QByteArray alreadyRead,
+                       QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_stream(stream)
     , m_request(std::move(request))
-    , m_peerAddress(socket->peerAddress())
+    , m_alreadyRead(std::move(alreadyRead))
     , m_parser(DefaultMaxMessageBytes)
 {
-    m_socket->setParent(this);
-    connect(m_socket, &QTcpSocket::readyRead, this, &Connection::readAvailable);
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+    // Held for the connection's whole life, so only what the sessions read stays.
+    m_request.headers = {};
+    m_request.body = {};
+    m_stream->setParent(this);
+    connect(m_stream, &Transport::ByteStream::readyRead, this, &Connection::readAvailable);
+    connect(m_stream, &Transport::ByteStream::disconnected, this, [this] {
         m_state = State::Closed;
         Q_EMIT disconnected();
     });
@@ -46,26 +49,24 @@ Connection::~Connection() = default;
 void Connection::start()
 {
     m_started = true;
-    if (m_socket->state() != QAbstractSocket::ConnectedState) {
-        // Gone during the handshake: the disconnected signal came before anyone listened.
-        m_state = State::Closed;
-        Q_EMIT disconnected();
-        return;
+    if (!m_alreadyRead.isEmpty()) {
+        take(std::exchange(m_alreadyRead, {}));
     }
-    readAvailable();
+    if (m_state == State::Open) {
+        m_stream->startReading();
+    }
 }
 
 void Connection::writeFrame(const QByteArray &wire)
 {
     if (m_state == State::Open) {
-        m_socket->write(wire);
+        m_stream->write(wire);
     }
 }
 
 qint64 Connection::unsentBytes() const
 {
-    const auto *tls = qobject_cast<const QSslSocket *>(m_socket);
-    return m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
+    return m_stream ? m_stream->unsent() : 0;
 }
 
 void Connection::close(quint16 code, const QString &reason)
@@ -73,14 +74,23 @@ void Connection::close(quint16 code, const QString &reason)
     if (m_state != State::Open) {
         return;
     }
-    m_state = State::Closing;
-    m_socket->write(Transport::serverFrame(CloseOpcode, closePayload(code, reason)));
-    Transport::lingeringClose(m_socket);
+    m_stream->write(Transport::serverFrame(CloseOpcode, closePayload(code, reason)));
+    letStreamLinger();
 }
 
-void Connection::abort()
+void Connection::letStreamLinger()
 {
-    m_socket->abort();
+    // The WebSocket is over once the close frame is queued: the session ends now, while the
+    // stream, on its own, gives the client a few seconds to read the frame and close TCP.
+    m_state = State::Closed;
+    Transport::ByteStream *stream = m_stream;
+    m_stream = nullptr;
+    disconnect(stream, nullptr, this, nullptr);
+    stream->setParent(nullptr);
+    connect(stream, &Transport::ByteStream::disconnected, stream, &QObject::deleteLater);
+    stream->closeGracefully();
+    // Queued: close() is called from loops over the sessions, which `disconnected` edits.
+    QMetaObject::invokeMethod(this, &Connection::disconnected, Qt::QueuedConnection);
 }
 
 void Connection::readAvailable()
@@ -88,8 +98,12 @@ void Connection::readAvailable()
     if (!m_started || m_state != State::Open) {
         return;
     }
-    const QByteArray data = m_socket->readAll();
-    if (data.isEmpty()) {
+    take(m_stream->readAll());
+}
+
+void Connection::take(const QByteArray &data)
+{
+    if (data.isEmpty() || m_state != State::Open) {
         return;
     }
     Q_EMIT bytesArrived();
@@ -116,18 +130,17 @@ void Connection::handle(const Message &message)
         Q_EMIT binaryReceived();
         break;
     case Message::Kind::Ping:
-        m_socket->write(Transport::serverFrame(PongOpcode, message.payload));
+        m_stream->write(Transport::serverFrame(PongOpcode, message.payload));
         break;
     case Message::Kind::Pong:
         break;
     case Message::Kind::Close: {
         // The client closed: echo its code (RFC 6455, section 5.5.1) and end the connection.
-        m_state = State::Closing;
         const QByteArray echo = message.closeCode == CloseCode::NoStatus
                                         ? QByteArray()
                                         : closePayload(message.closeCode, {});
-        m_socket->write(Transport::serverFrame(CloseOpcode, echo));
-        Transport::lingeringClose(m_socket);
+        m_stream->write(Transport::serverFrame(CloseOpcode, echo));
+        letStreamLinger();
         break;
     }
     }

@@ -1,18 +1,17 @@
 #pragma once
 
-// One client's WebSocket after the opening handshake, on the TCP (or TLS) socket it arrived
-// on: reads frames with FrameParser, answers pings, writes whole frames built elsewhere
-// straight to the socket (Qt buffers them until the socket is writable, so every frame queued
-// in one loop turn leaves in one write), and runs the closing handshake. Lives on its I/O
-// thread; owns the socket.
+// One client's WebSocket after the opening handshake, on the byte stream of its connection:
+// reads frames with FrameParser, answers pings, writes whole frames built elsewhere (the stream
+// sends every frame queued in one loop turn in one write), and runs the closing handshake.
+// Lives on its I/O thread; owns the stream.
 
 #include "frameparser.h"
 
 #include <node/http/httpmessage.h>
+#include <node/transport/bytestream.h>
 
 #include <QHostAddress>
 #include <QObject>
-#include <QTcpSocket>
 
 namespace DNotifier::WebSocket {
 
@@ -21,13 +20,17 @@ class Connection final : public QObject
     Q_OBJECT
 
 public:
-    // Takes the socket, whose 101 answer has been written. `request` is the upgrade request.
-    Connection(QTcpSocket *socket, Http::Request request, QObject *parent = nullptr);
+    // Takes the stream, whose 101 answer has been written. `request` is the upgrade request
+    // (kept without its headers), `alreadyRead` what the client sent after it and was read.
+    Connection(Transport::ByteStream *stream,
+               Http::Request request,
+               QByteArray alreadyRead,
+               QObject *parent = nullptr);
     ~Connection() override;
 
     const Http::Request &request() const { return m_request; }
 
-    QHostAddress peerAddress() const { return m_peerAddress; }
+    QHostAddress peerAddress() const { return m_request.remoteAddress; }
 
     void setMaxMessageBytes(qint64 bytes) { m_parser.setMaxMessageBytes(bytes); }
 
@@ -41,10 +44,10 @@ public:
     // Output not handed to the network yet, TLS records included.
     qint64 unsentBytes() const;
 
-    // Sends a close frame with this code and reason (cut to 123 bytes of UTF-8), stops reading
-    // messages and ends the TCP connection once the client has had time to read it.
+    // Sends a close frame with this code and reason (cut to 123 bytes of UTF-8); the connection
+    // is closed from then on (disconnected() follows on the next loop turn), and its TCP
+    // connection ends once the client has had time to read the frame.
     void close(quint16 code, const QString &reason);
-    void abort();
 
 Q_SIGNALS:
     void textReceived(const QByteArray &utf8);
@@ -56,16 +59,17 @@ Q_SIGNALS:
 private:
     enum class State {
         Open,
-        Closing,
         Closed,
     };
 
     void readAvailable();
+    void take(const QByteArray &data);
     void handle(const Message &message);
+    void letStreamLinger();
 
-    QTcpSocket *m_socket;
+    Transport::ByteStream *m_stream;
     Http::Request m_request;
-    QHostAddress m_peerAddress;
+    QByteArray m_alreadyRead;
     FrameParser m_parser;
     State m_state = State::Open;
     bool m_started = false;

@@ -1,0 +1,67 @@
+#pragma once
+
+// A ByteStream on the bare descriptor of a plain TCP connection, taken over from its QTcpSocket
+// after the handshake. An idle connection then costs one socket notifier and a few dozen bytes:
+// a QTcpSocket keeps a 32 KiB write buffer and a 16 KiB read buffer for the rest of its life
+// once it has used them. Output is queued per connection and sent once per event loop turn for
+// every connection with output (one send() for all the frames a turn produced); what the
+// kernel does not take waits here until the socket is writable again. Its close lingers like
+// lingeringClose() does for a Qt socket.
+
+#include "bytestream.h"
+
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <memory>
+
+class QTcpSocket;
+
+namespace DNotifier::Transport {
+
+class DescriptorStream final : public ByteStream
+{
+    Q_OBJECT
+
+public:
+    // Takes the connected, non-blocking descriptor.
+    explicit DescriptorStream(int fd, QObject *parent = nullptr);
+    ~DescriptorStream() override;
+
+    // Takes a plain socket's descriptor and anything it had read already (`alreadyRead`),
+    // and disposes of the socket; its children other than Qt's own move to the stream. A TLS
+    // socket stays a SocketStream.
+    static ByteStream *fromSocket(QTcpSocket *socket, QByteArray *alreadyRead);
+
+    void startReading() override;
+    QByteArray readAll() override;
+    void write(const QByteArray &bytes) override;
+
+    qint64 unsent() const override { return m_outbox.size() - m_sent; }
+
+    void closeGracefully() override;
+    void abort() override;
+
+    // Sends the queued output; called once per loop turn for every stream that has some.
+    void flush();
+
+private:
+    void onReadable();
+    void onWritable();
+    void shutDownSending();
+    void finish();
+
+    int m_fd;
+    QSocketNotifier m_readNotifier;
+    std::unique_ptr<QSocketNotifier> m_writeNotifier;
+    QByteArray m_outbox;
+    qsizetype m_sent = 0;
+    bool m_flushQueued = false;
+    bool m_peerClosed = false;
+    bool m_closing = false;
+    bool m_shutDown = false;
+    qint64 m_discarded = 0;
+    std::unique_ptr<QTimer> m_lingerTimer;
+};
+
+} // namespace DNotifier::Transport

@@ -1,0 +1,304 @@
+#include "epolldispatcher.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QTimerEvent>
+#include <QVarLengthArray>
+
+#include <cerrno>
+#include <ctime>
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace DNotifier::Transport {
+
+namespace {
+
+constexpr int MaxEventsPerWakeUp = 512;
+
+qint64 nowMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return qint64(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+quint32 eventsOf(QSocketNotifier::Type type)
+{
+    switch (type) {
+    case QSocketNotifier::Read:
+        return EPOLLIN;
+    case QSocketNotifier::Write:
+        return EPOLLOUT;
+    case QSocketNotifier::Exception:
+        return EPOLLPRI;
+    }
+    return 0;
+}
+
+} // namespace
+
+EpollDispatcher::EpollDispatcher(QObject *parent)
+    : QAbstractEventDispatcher(parent)
+    , m_epoll(epoll_create1(EPOLL_CLOEXEC))
+    , m_wakeUpFd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+{
+    if (m_epoll < 0 || m_wakeUpFd < 0) {
+        qFatal("cannot create the I/O thread's epoll instance: %s", strerror(errno));
+    }
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.fd = m_wakeUpFd;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeUpFd, &event);
+}
+
+EpollDispatcher::~EpollDispatcher()
+{
+    ::close(m_wakeUpFd);
+    ::close(m_epoll);
+}
+
+bool EpollDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
+{
+    m_interrupted.store(false, std::memory_order_relaxed);
+    Q_EMIT awake();
+    // Events posted from here on write the event fd again, so the wait below cannot miss them.
+    drainWakeUps();
+    QCoreApplication::sendPostedEvents();
+    if (m_interrupted.load(std::memory_order_relaxed)) {
+        return false;
+    }
+    const bool mayWait = flags.testFlag(QEventLoop::WaitForMoreEvents)
+                         && !m_wakeUpPending.load(std::memory_order_acquire);
+    const int timeout = mayWait ? sleepMs() : 0;
+    if (timeout != 0) {
+        Q_EMIT aboutToBlock();
+    }
+    epoll_event events[MaxEventsPerWakeUp];
+    int count = epoll_wait(m_epoll, events, MaxEventsPerWakeUp, timeout);
+    if (count < 0) {
+        count = 0;
+    }
+    if (timeout != 0) {
+        Q_EMIT awake();
+    }
+    bool handled = false;
+    if (!flags.testFlag(QEventLoop::ExcludeSocketNotifiers)) {
+        handled = activateSockets(events, count);
+    }
+    handled = fireDueTimers() || handled;
+    return handled;
+}
+
+bool EpollDispatcher::activateSockets(const epoll_event *events, int count)
+{
+    // Ready descriptors first, then activation: a notifier's slot may delete other sockets, so
+    // each one is looked up again just before it is activated.
+    struct Ready
+    {
+        int fd;
+        quint32 events;
+    };
+
+    QVarLengthArray<Ready, 64> ready;
+    for (int i = 0; i < count; ++i) {
+        if (events[i].data.fd == m_wakeUpFd) {
+            drainWakeUps();
+        } else {
+            ready.append({events[i].data.fd, events[i].events});
+        }
+    }
+    bool handled = false;
+    for (const Ready &entry : ready) {
+        const quint32 failed = entry.events & (EPOLLERR | EPOLLHUP);
+        for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
+            const quint32 interest = eventsOf(QSocketNotifier::Type(type));
+            if (!(entry.events & interest) && !(failed && type != QSocketNotifier::Exception)) {
+                continue;
+            }
+            const auto it = m_watches.find(entry.fd);
+            if (it == m_watches.end()) {
+                break;
+            }
+            QSocketNotifier *notifier = it->notifiers[type];
+            if (!notifier) {
+                continue;
+            }
+            QEvent activation(QEvent::SockAct);
+            QCoreApplication::sendEvent(notifier, &activation);
+            handled = true;
+        }
+        // Reported for a notifier that is off by now: stop the kernel reporting it.
+        const auto it = m_watches.find(entry.fd);
+        if (it != m_watches.end() && (it->armed & ~wantedEvents(*it) & entry.events)) {
+            arm(entry.fd, *it, wantedEvents(*it));
+        }
+    }
+    return handled;
+}
+
+quint32 EpollDispatcher::wantedEvents(const Watch &watch)
+{
+    quint32 events = 0;
+    for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
+        if (watch.notifiers[type]) {
+            events |= eventsOf(QSocketNotifier::Type(type));
+        }
+    }
+    return events;
+}
+
+void EpollDispatcher::arm(int fd, Watch &watch, quint32 events)
+{
+    epoll_event event{};
+    event.events = events;
+    event.data.fd = fd;
+    const int operation = watch.armed == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+    if (epoll_ctl(m_epoll, operation, fd, &event) == 0) {
+        watch.armed = events;
+    } else if (errno == EEXIST) {
+        epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+        watch.armed = events;
+    }
+}
+
+void EpollDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = int(notifier->socket());
+    Watch &watch = m_watches[fd];
+    watch.notifiers[notifier->type()] = notifier;
+    const quint32 wanted = wantedEvents(watch);
+    if ((watch.armed & wanted) != wanted) {
+        arm(fd, watch, watch.armed | wanted);
+    }
+}
+
+void EpollDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
+{
+    const int fd = int(notifier->socket());
+    const auto it = m_watches.find(fd);
+    if (it == m_watches.end() || it->notifiers[notifier->type()] != notifier) {
+        return;
+    }
+    it->notifiers[notifier->type()] = nullptr;
+    if (wantedEvents(*it) == 0) {
+        // The descriptor may be closed next and its number reused: forget it entirely.
+        if (it->armed != 0) {
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        }
+        m_watches.erase(it);
+    }
+}
+
+void EpollDispatcher::registerTimer(int timerId,
+                                    qint64 interval,
+                                    Qt::TimerType timerType,
+                                    QObject *object)
+{
+    Timer timer;
+    timer.intervalMs = interval;
+    timer.type = timerType;
+    timer.object = object;
+    timer.queued = m_deadlines.emplace(nowMs() + interval, timerId);
+    m_timers.insert(timerId, timer);
+}
+
+bool EpollDispatcher::unregisterTimer(int timerId)
+{
+    const auto it = m_timers.find(timerId);
+    if (it == m_timers.end()) {
+        return false;
+    }
+    m_deadlines.erase(it->queued);
+    m_timers.erase(it);
+    return true;
+}
+
+bool EpollDispatcher::unregisterTimers(QObject *object)
+{
+    bool any = false;
+    for (auto it = m_timers.begin(); it != m_timers.end();) {
+        if (it->object == object) {
+            m_deadlines.erase(it->queued);
+            it = m_timers.erase(it);
+            any = true;
+        } else {
+            ++it;
+        }
+    }
+    return any;
+}
+
+QList<QAbstractEventDispatcher::TimerInfo> EpollDispatcher::registeredTimers(QObject *object) const
+{
+    QList<TimerInfo> timers;
+    for (auto it = m_timers.cbegin(); it != m_timers.cend(); ++it) {
+        if (it->object == object) {
+            timers.append(TimerInfo(it.key(), int(it->intervalMs), it->type));
+        }
+    }
+    return timers;
+}
+
+int EpollDispatcher::remainingTime(int timerId)
+{
+    const auto it = m_timers.constFind(timerId);
+    if (it == m_timers.cend()) {
+        return -1;
+    }
+    return int(qMax<qint64>(0, it->queued->first - nowMs()));
+}
+
+int EpollDispatcher::sleepMs() const
+{
+    if (m_deadlines.empty()) {
+        return -1;
+    }
+    return int(qBound<qint64>(0, m_deadlines.begin()->first - nowMs(), qint64(INT_MAX)));
+}
+
+bool EpollDispatcher::fireDueTimers()
+{
+    const qint64 now = nowMs();
+    // Each timer fires at most once per turn, so a zero-interval timer cannot starve sockets.
+    QVarLengthArray<int, 16> due;
+    for (auto it = m_deadlines.begin(); it != m_deadlines.end() && it->first <= now; ++it) {
+        due.append(it->second);
+    }
+    for (const int id : due) {
+        const auto it = m_timers.find(id);
+        if (it == m_timers.end()) {
+            continue;
+        }
+        m_deadlines.erase(it->queued);
+        it->queued = m_deadlines.emplace(now + it->intervalMs, id);
+        QObject *object = it->object;
+        QTimerEvent event(id);
+        QCoreApplication::sendEvent(object, &event);
+    }
+    return !due.isEmpty();
+}
+
+void EpollDispatcher::drainWakeUps()
+{
+    m_wakeUpPending.store(false, std::memory_order_release);
+    eventfd_t ignored = 0;
+    eventfd_read(m_wakeUpFd, &ignored);
+}
+
+void EpollDispatcher::wakeUp()
+{
+    if (!m_wakeUpPending.exchange(true, std::memory_order_acq_rel)) {
+        eventfd_write(m_wakeUpFd, 1);
+    }
+}
+
+void EpollDispatcher::interrupt()
+{
+    m_interrupted.store(true, std::memory_order_relaxed);
+    wakeUp();
+}
+
+} // namespace DNotifier::Transport

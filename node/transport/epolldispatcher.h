@@ -1,0 +1,81 @@
+#pragma once
+
+// The event dispatcher of an I/O thread, on Linux epoll. Qt's Unix dispatcher hands the
+// kernel every socket of the thread on every wakeup (poll), so each turn of a thread holding
+// ten thousand idle connections costs ten thousand checks, and accepting slows down as
+// connections grow. Here the kernel keeps the interest list and a wakeup costs only the sockets
+// that are ready. A socket that stops waiting to write stays armed until the kernel next
+// reports it, so the write-then-idle rhythm of a busy connection costs no system call.
+// Timers: a deadline-ordered map, millisecond resolution, every timer type treated as precise.
+
+#include <QAbstractEventDispatcher>
+#include <QHash>
+
+#include <atomic>
+#include <map>
+
+class QSocketNotifier;
+struct epoll_event;
+
+namespace DNotifier::Transport {
+
+class EpollDispatcher final : public QAbstractEventDispatcher
+{
+    Q_OBJECT
+
+public:
+    explicit EpollDispatcher(QObject *parent = nullptr);
+    ~EpollDispatcher() override;
+
+    bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
+
+    void registerSocketNotifier(QSocketNotifier *notifier) override;
+    void unregisterSocketNotifier(QSocketNotifier *notifier) override;
+
+    void registerTimer(int timerId,
+                       qint64 interval,
+                       Qt::TimerType timerType,
+                       QObject *object) override;
+    bool unregisterTimer(int timerId) override;
+    bool unregisterTimers(QObject *object) override;
+    QList<TimerInfo> registeredTimers(QObject *object) const override;
+    int remainingTime(int timerId) override;
+
+    void wakeUp() override;
+    void interrupt() override;
+
+private:
+    // The notifiers of one descriptor, by type (read, write, exception), and the events the
+    // kernel currently reports for it.
+    struct Watch
+    {
+        QSocketNotifier *notifiers[3] = {nullptr, nullptr, nullptr};
+        quint32 armed = 0;
+    };
+
+    struct Timer
+    {
+        qint64 intervalMs = 0;
+        Qt::TimerType type = Qt::CoarseTimer;
+        QObject *object = nullptr;
+        std::multimap<qint64, int>::iterator queued;
+    };
+
+    static quint32 wantedEvents(const Watch &watch);
+    void arm(int fd, Watch &watch, quint32 events);
+    void drainWakeUps();
+    // Milliseconds epoll may sleep: until the next timer, or forever (-1).
+    int sleepMs() const;
+    bool fireDueTimers();
+    bool activateSockets(const ::epoll_event *events, int count);
+
+    int m_epoll = -1;
+    int m_wakeUpFd = -1;
+    std::atomic<bool> m_wakeUpPending{false};
+    std::atomic<bool> m_interrupted{false};
+    QHash<int, Watch> m_watches;
+    QHash<int, Timer> m_timers;
+    std::multimap<qint64, int> m_deadlines;
+};
+
+} // namespace DNotifier::Transport

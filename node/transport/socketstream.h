@@ -1,0 +1,32 @@
+#pragma once
+
+// A ByteStream on a Qt socket: what a TLS connection needs, since QSslSocket does the
+// encryption. Qt buffers the output and writes it when the socket is writable.
+
+#include "bytestream.h"
+
+class QTcpSocket;
+
+namespace DNotifier::Transport {
+
+class SocketStream final : public ByteStream
+{
+    Q_OBJECT
+
+public:
+    // Takes the socket.
+    explicit SocketStream(QTcpSocket *socket, QObject *parent = nullptr);
+
+    void startReading() override;
+    QByteArray readAll() override;
+    void write(const QByteArray &bytes) override;
+    qint64 unsent() const override;
+    void closeGracefully() override;
+    void abort() override;
+
+private:
+    QTcpSocket *m_socket;
+    bool m_gone = false;
+};
+
+} // namespace DNotifier::Transport

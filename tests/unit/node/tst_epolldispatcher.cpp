@@ -1,0 +1,179 @@
+// The I/O threads' epoll event dispatcher under a real QThread: timers fire in deadline order
+// and repeat, single-shot timers and stopped timers behave, a socket notifier fires when its
+// descriptor becomes readable or writable and stops once disabled, and work posted from
+// another thread wakes a sleeping loop.
+
+#include <node/transport/epolldispatcher.h>
+
+#include <QMutex>
+#include <QSocketNotifier>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace DNotifier::Transport;
+
+namespace {
+
+// Runs `body` on a fresh thread whose loop uses the epoll dispatcher, and waits for `done`.
+class EpollThread
+{
+public:
+    EpollThread()
+    {
+        m_thread.setEventDispatcher(new EpollDispatcher);
+        m_thread.start();
+        m_context.moveToThread(&m_thread);
+    }
+
+    ~EpollThread()
+    {
+        m_thread.quit();
+        m_thread.wait();
+    }
+
+    template<typename Body>
+    void run(Body body)
+    {
+        QMetaObject::invokeMethod(&m_context, body, Qt::BlockingQueuedConnection);
+    }
+
+    QObject *context() { return &m_context; }
+
+private:
+    QThread m_thread;
+    QObject m_context;
+};
+
+} // namespace
+
+class tst_EpollDispatcher : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void timersFireInDeadlineOrderAndRepeat();
+    void stoppedTimerNeverFires();
+    void notifierFiresOnReadableAndStopsWhenDisabled();
+    void writeNotifierFiresOnAWritableSocket();
+    void postedWorkWakesASleepingLoop();
+};
+
+void tst_EpollDispatcher::timersFireInDeadlineOrderAndRepeat()
+{
+    EpollThread thread;
+    QList<QString> fired;
+    QMutex lock;
+    auto note = [&](const QString &what) {
+        const QMutexLocker locker(&lock);
+        fired.append(what);
+    };
+    QTimer *repeating = nullptr;
+    thread.run([&] {
+        QTimer::singleShot(60, thread.context(), [&] { note(u"60"_qs); });
+        QTimer::singleShot(20, thread.context(), [&] { note(u"20"_qs); });
+        QTimer::singleShot(0, thread.context(), [&] { note(u"0"_qs); });
+        repeating = new QTimer(thread.context());
+        repeating->setInterval(15);
+        connect(repeating, &QTimer::timeout, thread.context(), [&] { note(u"tick"_qs); });
+        repeating->start();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QMutexLocker locker(&lock);
+                return fired.contains(u"60"_qs) && fired.count(u"tick"_qs) >= 3;
+            }(),
+            5000);
+    thread.run([&] { delete repeating; });
+    const QMutexLocker locker(&lock);
+    QList<QString> once = fired;
+    once.removeAll(u"tick"_qs);
+    QCOMPARE(once, (QList<QString>{u"0"_qs, u"20"_qs, u"60"_qs}));
+}
+
+void tst_EpollDispatcher::stoppedTimerNeverFires()
+{
+    EpollThread thread;
+    std::atomic<int> fired{0};
+    std::atomic<bool> control{false};
+    thread.run([&] {
+        auto *timer = new QTimer(thread.context());
+        timer->setSingleShot(true);
+        connect(timer, &QTimer::timeout, thread.context(), [&] { ++fired; });
+        timer->start(30);
+        timer->stop();
+        QTimer::singleShot(100, thread.context(), [&] { control = true; });
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(control.load(), 5000);
+    QCOMPARE(fired.load(), 0);
+}
+
+void tst_EpollDispatcher::notifierFiresOnReadableAndStopsWhenDisabled()
+{
+    int pair[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair), 0);
+    EpollThread thread;
+    std::atomic<int> activations{0};
+    QSocketNotifier *notifier = nullptr;
+    thread.run([&] {
+        notifier = new QSocketNotifier(pair[0], QSocketNotifier::Read, thread.context());
+        connect(notifier, &QSocketNotifier::activated, thread.context(), [&] {
+            char buffer[16];
+            while (::read(pair[0], buffer, sizeof buffer) > 0) { }
+            ++activations;
+        });
+    });
+    QCOMPARE(::write(pair[1], "x", 1), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(activations.load(), 1, 5000);
+    QCOMPARE(::write(pair[1], "y", 1), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(activations.load(), 2, 5000);
+    thread.run([&] { notifier->setEnabled(false); });
+    QCOMPARE(::write(pair[1], "z", 1), 1);
+    std::atomic<bool> control{false};
+    thread.run([&] { QTimer::singleShot(100, thread.context(), [&] { control = true; }); });
+    QTRY_VERIFY_WITH_TIMEOUT(control.load(), 5000);
+    QCOMPARE(activations.load(), 2);
+    thread.run([&] { delete notifier; });
+    ::close(pair[0]);
+    ::close(pair[1]);
+}
+
+void tst_EpollDispatcher::writeNotifierFiresOnAWritableSocket()
+{
+    int pair[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair), 0);
+    EpollThread thread;
+    std::atomic<int> activations{0};
+    thread.run([&] {
+        auto *notifier = new QSocketNotifier(pair[0], QSocketNotifier::Write, thread.context());
+        connect(notifier, &QSocketNotifier::activated, thread.context(), [&, notifier] {
+            ++activations;
+            // Off at its first report, as Qt's sockets do once their output is written.
+            notifier->setEnabled(false);
+        });
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(activations.load(), 1, 5000);
+    std::atomic<bool> control{false};
+    thread.run([&] { QTimer::singleShot(100, thread.context(), [&] { control = true; }); });
+    QTRY_VERIFY_WITH_TIMEOUT(control.load(), 5000);
+    QCOMPARE(activations.load(), 1);
+    ::close(pair[0]);
+    ::close(pair[1]);
+}
+
+void tst_EpollDispatcher::postedWorkWakesASleepingLoop()
+{
+    EpollThread thread;
+    // Let the loop go to sleep with nothing to wait for, then post to it from here.
+    QThread::msleep(50);
+    std::atomic<bool> ran{false};
+    QMetaObject::invokeMethod(
+            thread.context(), [&] { ran = true; }, Qt::QueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(ran.load(), 5000);
+}
+
+QTEST_GUILESS_MAIN(tst_EpollDispatcher)
+#include "tst_epolldispatcher.moc"
