@@ -2,7 +2,9 @@
 # The side-by-side benchmark of issue 6. In one run it starts dnotifier-node (from the build
 # tree, port 0, a throw-away data directory and app) and nats-server (WebSocket listener on a
 # free 127.0.0.1 port), drives both with the same dnotifier-loadgen workloads, stops both by
-# PID and prints one table. It never asserts: it reports. See tests/bench/README.md.
+# PID and prints one table. For the two-node latency case it starts a second node peered with
+# the first and a second nats-server routed to the first, and stops them after it. It never
+# asserts: it reports. See tests/bench/README.md.
 set -uo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -14,18 +16,28 @@ subscribers=1000
 connections=
 procs=1
 keep=0
+rate=
+channels=
+channels_rate=
+http_connections=4
 
 usage() {
     cat <<EOF
 usage: tests/bench/run.sh [--quick] [options]
 
-  --quick              3 s of fan-out and 5,000 connections instead of 10 s and 19,000
+  --quick              3 s windows, 5,000 connections and 200 channels instead of 10 s, 19,000
+                       and 1,000
   --build-dir DIR      build tree configured with -DDNOTIFIER_BENCH=ON ($build_dir)
-  --workload NAME      fanout, connections or all (all)
-  --duration SECONDS   fan-out measuring window (10; 3 with --quick)
-  --subscribers N      fan-out subscribers (1000)
+  --workload NAME      fanout, connections, latency, channels, http or all (all)
+  --duration SECONDS   every measuring window: fan-out, latency, channels, http (10; 3 quick)
+  --subscribers N      fan-out subscribers, and the latency case 1 to N (1000)
   --connections N      idle connections held at the end of the memory slope (19000; 5000 quick)
   --procs P            load generator processes for the 1,000..N stage (1; more when N needs)
+  --rate R             publications/s of the latency case 1 to N for both servers (default:
+                       half of each server's fan-out publishes/s; 1000 without fan-out)
+  --channels N         channels of the many-channels workload, 10 subscribers each (1000; 200)
+  --channels-rate R    publications/s over all those channels (10 per channel and second)
+  --http-connections N pipelined connections of the HTTP publish workload (4)
   --keep               keep the work directory (logs, raw RESULT lines) and print its path
 EOF
 }
@@ -44,19 +56,33 @@ while [ $# -gt 0 ]; do
     --subscribers) subscribers=${2:?}; shift ;;
     --connections) connections=${2:?}; shift ;;
     --procs) procs=${2:?}; shift ;;
+    --rate) rate=${2:?}; shift ;;
+    --channels) channels=${2:?}; shift ;;
+    --channels-rate) channels_rate=${2:?}; shift ;;
+    --http-connections) http_connections=${2:?}; shift ;;
     --keep) keep=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument $1" ;;
     esac
     shift
 done
-case $workloads in fanout | connections | all) ;; *) die "--workload must be fanout, connections or all" ;; esac
+case $workloads in
+fanout | connections | latency | channels | http | all) ;;
+*) die "--workload must be fanout, connections, latency, channels, http or all" ;;
+esac
 [ -n "$duration" ] || duration=$([ $quick = 1 ] && echo 3 || echo 10)
 [ -n "$connections" ] || connections=$([ $quick = 1 ] && echo 5000 || echo 19000)
-for number in "$subscribers" "$connections" "$procs"; do
+[ -n "$channels" ] || channels=$([ $quick = 1 ] && echo 200 || echo 1000)
+[ -n "$channels_rate" ] || channels_rate=$((channels * 10))
+for number in "$subscribers" "$connections" "$procs" "$channels" "$http_connections"; do
     [[ $number =~ ^[1-9][0-9]*$ ]] || die "not a positive whole number: $number"
 done
-[[ $duration =~ ^[0-9]+([.][0-9]+)?$ ]] || die "not a number of seconds: $duration"
+for number in $duration $rate $channels_rate; do
+    if ! [[ $number =~ ^[0-9]+([.][0-9]+)?$ ]] || ! awk -v n="$number" 'BEGIN { exit !(n > 0) }'
+    then
+        die "not a positive number: $number"
+    fi
+done
 [ "$connections" -gt 1000 ] || die "--connections must be above 1000 (the slope starts there)"
 
 node_bin=$build_dir/node/dnotifier-node
@@ -141,17 +167,24 @@ listen_overflows() {
 }
 
 # A port outside the ephemeral range (32768-60999) that nothing uses, so that no outgoing
-# connection can take it between the check and nats-server's bind.
+# connection can take it between the check and nats-server's bind. Sets port; never one it gave
+# before in this run, which a nats-server started since may not have bound yet.
+picked_ports=" "
 free_port() {
-    local port
     for _ in $(seq 100); do
         port=$((20000 + RANDOM % 12000))
+        case $picked_ports in *" $port "*) continue ;; esac
         if [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then
-            echo "$port"
+            picked_ports="$picked_ports$port "
             return 0
         fi
     done
     return 1
+}
+
+# runs NAME: whether workload NAME is part of this run.
+runs() {
+    [ "$workloads" = all ] || [ "$workloads" = "$1" ]
 }
 
 # --- Servers ----------------------------------------------------------------------------------
@@ -159,43 +192,99 @@ free_port() {
 app_id=4242
 app_key=bench-key
 app_secret=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-cat >"$work/node.json" <<EOF
+# Every node knows the secret from the start, so the second node of the two-node latency case
+# can join the first (docs/cluster.md: cluster_secret and seeds); alone, a node is a cluster of
+# one and the secret changes nothing.
+cluster_secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+
+# node_config NAME SEEDS: the config of node NAME; SEEDS is a JSON array of peer addresses.
+node_config() {
+    cat <<EOF
 {
     "host": "127.0.0.1",
+    "max_connections_per_address": 0,
+    "node_name": "$1",
+    "cluster_secret": "$cluster_secret",
+    "seeds": $2,
     "app": {"id": "$app_id", "key": "$app_key", "secret": "$app_secret",
             "max_connections": 1000000, "max_api_requests_per_second": 1000000}
 }
 EOF
-"$node_bin" --config "$work/node.json" --data-dir "$work/node-data" --port 0 --peer-port 0 --admin-port 0 \
-    >"$work/node.out" 2>"$work/node.err" &
-node_pid=$!
-started_pids+=("$node_pid")
-wait_for_line "$work/node.out" '^Listening on http://127\.0\.0\.1:[0-9]+' 20 "$node_pid" \
-    || { cat "$work/node.err" >&2; die "dnotifier-node did not start"; }
-node_port=$(sed -n 's|^Listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/node.out" | head -n 1)
+}
 
-nats_port=$(free_port) || die "found no free port for nats-server"
-cat >"$work/nats.conf" <<EOF
+# start_node NAME SEEDS: starts a node with its own config and data directory; sets started_pid
+# and started_port (its client port, from its "Listening on" line); false when it did not start.
+start_node() {
+    node_config "$1" "$2" >"$work/$1.json"
+    "$node_bin" --config "$work/$1.json" --data-dir "$work/$1-data" --port 0 --peer-port 0 \
+        --admin-port 0 >"$work/$1.out" 2>"$work/$1.err" &
+    started_pid=$!
+    started_pids+=("$started_pid")
+    if ! wait_for_line "$work/$1.out" '^Listening on http://127\.0\.0\.1:[0-9]+' 20 "$started_pid"
+    then
+        cat "$work/$1.err" >&2
+        echo "run.sh: dnotifier-node $1 did not start" >&2
+        stop_pid "$started_pid"
+        return 1
+    fi
+    started_port=$(sed -n 's|^Listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/$1.out" \
+        | head -n 1)
+}
+
+start_node node '[]' || die "dnotifier-node did not start"
+node_pid=$started_pid
+node_port=$started_port
+node_peer_port=$(sed -n 's|^Peer links on 127\.0\.0\.1:\([0-9]*\).*|\1|p' "$work/node.out" \
+    | head -n 1)
+
+# nats_config WS_PORT ROUTE_PORT [SEED_ROUTE_PORT]: a nats-server on 127.0.0.1 with a WebSocket
+# listener and a cluster listener, routed to the seed when one is given: the counterpart of two
+# peered nodes.
+nats_config() {
+    cat <<EOF
 host: 127.0.0.1
 port: -1
 websocket {
-    listen: "127.0.0.1:$nats_port"
+    listen: "127.0.0.1:$1"
     no_tls: true
 }
+cluster {
+    name: bench
+    listen: "127.0.0.1:$2"
 EOF
-nats-server -c "$work/nats.conf" >"$work/nats.log" 2>&1 &
-nats_pid=$!
-started_pids+=("$nats_pid")
-wait_for_line "$work/nats.log" 'Server is ready' 20 "$nats_pid" \
-    || { cat "$work/nats.log" >&2; die "nats-server did not start"; }
+    [ -z "${3:-}" ] || echo "    routes: [\"nats-route://127.0.0.1:$3\"]"
+    echo "}"
+}
 
-# loadgen_args NAME: the target options for server NAME (dnotifier or nats).
+# start_nats NAME WS_PORT ROUTE_PORT [SEED_ROUTE_PORT]: sets started_pid; false when it did not
+# start.
+start_nats() {
+    nats_config "$2" "$3" "${4:-}" >"$work/$1.conf"
+    nats-server -c "$work/$1.conf" >"$work/$1.log" 2>&1 &
+    started_pid=$!
+    started_pids+=("$started_pid")
+    wait_for_line "$work/$1.log" 'Server is ready' 20 "$started_pid" && return 0
+    cat "$work/$1.log" >&2
+    echo "run.sh: nats-server $1 did not start" >&2
+    stop_pid "$started_pid"
+    return 1
+}
+
+free_port || die "found no free port for nats-server"
+nats_port=$port
+free_port || die "found no free port for nats-server"
+nats_route_port=$port
+start_nats nats "$nats_port" "$nats_route_port" || die "nats-server did not start"
+nats_pid=$started_pid
+
+# loadgen_args NAME [PORT]: the target options for server NAME (dnotifier or nats), at its
+# client port or at PORT.
 loadgen_args() {
     if [ "$1" = dnotifier ]; then
-        echo "--protocol pusher --port $node_port --app-id $app_id --app-key $app_key" \
+        echo "--protocol pusher --port ${2:-$node_port} --app-id $app_id --app-key $app_key" \
             "--app-secret $app_secret"
     else
-        echo "--protocol nats --port $nats_port"
+        echo "--protocol nats --port ${2:-$nats_port}"
     fi
 }
 
@@ -334,15 +423,146 @@ failures_of() {
         END { printf "%d failed, %d dropped", n, d }'
 }
 
+# --- Latency ------------------------------------------------------------------------------------
+
+# latency_rate NAME: publications/s of the latency case 1 to N: --rate, or half of what the
+# fan-out of NAME achieved in this run, or 1,000 without either.
+latency_rate() {
+    if [ -n "$rate" ]; then
+        echo "$rate"
+        return
+    fi
+    awk -v r="$(value "$work/fanout-$1.txt" publish_per_s)" \
+        'BEGIN { if (r != "" && r > 0) printf "%.0f", r / 2; else print 1000 }'
+}
+
+# run_latency NAME CASE SUBSCRIBERS RATE TARGET_ARGS...: one latency case (one, many or
+# cluster) against server NAME.
+run_latency() {
+    local name=$1 case=$2 count=$3 per_second=$4
+    shift 4
+    echo "latency: $name, $case, 1 to $count at $per_second/s, ${duration} s ..." >&2
+    "$loadgen" latency "$@" --subscribers "$count" --rate "$per_second" --duration "$duration" \
+        >"$work/latency-$case-$name.txt" 2>"$work/latency-$case-$name.err"
+    local status=$? err=$work/latency-$case-$name.err
+    [ $status = 0 ] || echo "latency $case against $name failed: $(tail -n 1 "$err")" >&2
+    sleep 1
+}
+
+run_latency_single() {
+    local name=$1 pid
+    pid=$(server_pid "$name")
+    # shellcheck disable=SC2046
+    run_latency "$name" one 1 1000 $(loadgen_args "$name") --server-pid "$pid"
+    # shellcheck disable=SC2046
+    run_latency "$name" many "$subscribers" "$(latency_rate "$name")" $(loadgen_args "$name") \
+        --server-pid "$pid"
+}
+
+# members_alive PORT: dnotifier_cluster_members_alive of the node on PORT (/metrics).
+members_alive() {
+    curl -s --max-time 2 "http://127.0.0.1:$1/metrics" 2>/dev/null \
+        | awk '$1 ~ /^dnotifier_cluster_members_alive/ { print $2; exit }'
+}
+
+# The second dnotifier-node, seeded with the first; returns once both count two live members.
+# Sets node_b_pid and node_b_port.
+start_node_b() {
+    start_node node-b "[\"127.0.0.1:$node_peer_port\"]" || return 1
+    node_b_pid=$started_pid
+    node_b_port=$started_port
+    local deadline=$((SECONDS + 20))
+    while [ $SECONDS -lt $deadline ]; do
+        [ "$(members_alive "$node_port")" = 2 ] && [ "$(members_alive "$node_b_port")" = 2 ] \
+            && return 0
+        sleep 0.2
+    done
+    echo "latency across nodes: the two nodes did not see each other within 20 s" >&2
+    return 1
+}
+
+# The second nats-server, routed to the first; returns once the route is up. Sets nats_b_pid
+# and nats_b_port.
+start_nats_b() {
+    free_port || return 1
+    nats_b_port=$port
+    free_port || return 1
+    start_nats nats-b "$nats_b_port" "$port" "$nats_route_port" || return 1
+    nats_b_pid=$started_pid
+    wait_for_line "$work/nats-b.log" 'Route connection created' 20 "$nats_b_pid" && return 0
+    echo "latency across nodes: nats-b did not route to nats within 20 s" >&2
+    return 1
+}
+
+# Publisher on the first server, subscriber on the second; the second is stopped afterwards.
+run_latency_cluster() {
+    local name=$1
+    # shellcheck disable=SC2046
+    if [ "$name" = dnotifier ]; then
+        node_b_pid=
+        start_node_b \
+            && run_latency dnotifier cluster 1 1000 $(loadgen_args dnotifier "$node_b_port") \
+                --publish-port "$node_port" --server-pid "$node_b_pid"
+        [ -z "$node_b_pid" ] || stop_pid "$node_b_pid"
+    else
+        nats_b_pid=
+        start_nats_b \
+            && run_latency nats cluster 1 1000 $(loadgen_args nats "$nats_b_port") \
+                --publish-port "$nats_port" --server-pid "$nats_b_pid"
+        [ -z "$nats_b_pid" ] || stop_pid "$nats_b_pid"
+    fi
+}
+
+# --- Many channels and HTTP publish ---------------------------------------------------------------
+
+run_channels() {
+    local name=$1
+    echo "channels: $name, $channels channels x 10 subscribers, $channels_rate/s," \
+        "${duration} s ..." >&2
+    # shellcheck disable=SC2046
+    "$loadgen" channels $(loadgen_args "$name") --server-pid "$(server_pid "$name")" \
+        --channels "$channels" --subscribers 10 --rate "$channels_rate" --duration "$duration" \
+        >"$work/channels-$name.txt" 2>"$work/channels-$name.err"
+    local status=$? err=$work/channels-$name.err
+    [ $status = 0 ] || echo "channels against $name failed: $(tail -n 1 "$err")" >&2
+    sleep 1
+}
+
+run_http() {
+    local name=$1
+    echo "http publish: $name, $http_connections connections, ${duration} s ..." >&2
+    # shellcheck disable=SC2046
+    "$loadgen" http $(loadgen_args "$name") --server-pid "$(server_pid "$name")" \
+        --publishers "$http_connections" --duration "$duration" \
+        >"$work/http-$name.txt" 2>"$work/http-$name.err"
+    local status=$? err=$work/http-$name.err
+    [ $status = 0 ] || echo "http publish against $name failed: $(tail -n 1 "$err")" >&2
+    sleep 1
+}
+
 # --- Run ------------------------------------------------------------------------------------------
 
 # Connections first, on servers that have not yet allocated for the fan-out: memory a server
-# keeps after the fan-out would be reused by new connections and flatten the slope.
+# keeps after the fan-out would be reused by new connections and flatten the slope. Fan-out
+# before latency, whose case 1 to N runs at half the fan-out's rate; the two-node case last, as
+# it starts and stops a second server of each kind.
 for name in dnotifier nats; do
-    case $workloads in all | connections) run_connections "$name" ;; esac
+    ! runs connections || run_connections "$name"
 done
 for name in dnotifier nats; do
-    case $workloads in all | fanout) run_fanout "$name" ;; esac
+    ! runs fanout || run_fanout "$name"
+done
+for name in dnotifier nats; do
+    ! runs latency || run_latency_single "$name"
+done
+for name in dnotifier nats; do
+    ! runs channels || run_channels "$name"
+done
+for name in dnotifier nats; do
+    ! runs http || run_http "$name"
+done
+for name in dnotifier nats; do
+    ! runs latency || run_latency_cluster "$name"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -455,16 +675,173 @@ EOF
     done
 }
 
+# latency_label CASE: how the table names a latency case.
+latency_label() {
+    case $1 in
+    one) echo "1 to 1, 1,000/s" ;;
+    many)
+        if [ -n "$rate" ]; then
+            echo "1 to $(grouped "$subscribers") at $(grouped "$rate")/s"
+        else
+            echo "1 to $(grouped "$subscribers"), half fan-out rate"
+        fi
+        ;;
+    cluster) echo "2 nodes, 1 to 1, 1,000/s" ;;
+    esac
+}
+
+latency_rows() {
+    local case label fd fn q
+    for case in one many cluster; do
+        label=$(latency_label "$case")
+        fd=$work/latency-$case-dnotifier.txt fn=$work/latency-$case-nats.txt
+        if [ $case = many ]; then
+            row latency "1 to $(grouped "$subscribers"): publishes/s" \
+                "$(value "$fd" publish_per_s)" "$(value "$fn" publish_per_s)" '%.0f' \
+                "context ($([ -n "$rate" ] && echo "--rate" || echo "half of fan-out"))"
+        fi
+        for q in p50 p99 p999; do
+            row latency "$label: $q (us)" "$(value "$fd" "latency_${q}_us")" \
+                "$(value "$fn" "latency_${q}_us")" '%.1f' lower
+        done
+    done
+}
+
+# paced_anomalies FILE WHAT: lines about a latency or channels run whose publications were lost,
+# whose rate was not reached, or whose load generator fell more than 5 ms behind its schedule.
+paced_anomalies() {
+    [ -f "$1" ] || return 0
+    awk -v r="$(value "$1" delivered_ratio)" -v l="$(value "$1" publish_late_max_us)" \
+        -v t="$(value "$1" rate_target)" -v a="$(value "$1" publish_per_s)" \
+        -v sk="$(value "$1" skipped)" -v ro="$(value "$1" reordered)" \
+        -v rj="$(value "$1" publish_rejected)" -v m="$(value "$1" machine_busy_cores)" \
+        -v s="$(value "$1" server_cpu)" -v g="$(value "$1" loadgen_cpu)" -v what="$2" 'BEGIN {
+            if (r != "" && r < 1)
+                printf "%s: %.3f %% of the measured publications lost\n", what, (1 - r) * 100
+            if (t != "" && a < t * 0.99)
+                printf "%s: %.0f/s published of %.0f/s asked\n", what, a, t
+            if (l > 5000)
+                printf "%s: the load generator was up to %.1f ms late publishing (machine busy" \
+                    " %.2f cores, this server %.2f, load generator %.2f)\n", what, l / 1000, m, s, g
+            if (sk + ro + rj > 0)
+                printf "%s: %d skipped, %d out of order, %d rejected\n", what, sk, ro, rj
+        }'
+}
+
+latency_notes() {
+    cat <<EOF
+
+Latency: publish-to-deliver, from the CLOCK_MONOTONIC time the publisher wrote into the payload
+as it queued the publication (its send() follows in the same loop turn) to the subscriber's
+loop reading it; both in one load generator process. Publications paced by a timer, 1 s of
+warm-up, then ${duration} s whose publications are all measured; percentiles from a log-linear
+histogram (exact below 2 us, within 0.1 % above). 1 to $(grouped "$subscribers"): each server at
+half the publishes/s of its own fan-out in this run (or --rate). 2 nodes: publisher on the
+first, subscriber on a second dnotifier-node peered with it (cluster secret, seeds) / a second
+nats-server joined to the first by a cluster route.
+EOF
+    local case name
+    for case in one many cluster; do
+        for name in dnotifier nats; do
+            paced_anomalies "$work/latency-$case-$name.txt" \
+                "latency $(latency_label "$case") $name"
+        done
+    done
+}
+
+channels_rows() {
+    local fd=$work/channels-dnotifier.txt fn=$work/channels-nats.txt
+    row channels "deliveries/s" "$(value "$fd" deliveries_per_s)" \
+        "$(value "$fn" deliveries_per_s)" '%.0f' higher
+    row channels "delivered of expected after drain (%)" \
+        "$(percent "$(value "$fd" delivered_ratio)")" \
+        "$(percent "$(value "$fn" delivered_ratio)")" '%.2f' "higher (100: none lost)"
+    row channels "latency p50 (us)" "$(value "$fd" latency_p50_us)" \
+        "$(value "$fn" latency_p50_us)" '%.1f' lower
+    row channels "latency p99 (us)" "$(value "$fd" latency_p99_us)" \
+        "$(value "$fn" latency_p99_us)" '%.1f' lower
+    row channels "server CPU (cores)" "$(value "$fd" server_cpu)" "$(value "$fn" server_cpu)" \
+        '%.2f' context
+    row channels "load generator CPU (cores)" "$(value "$fd" loadgen_cpu)" \
+        "$(value "$fn" loadgen_cpu)" '%.2f' context
+}
+
+channels_notes() {
+    local count rate_text held per_channel
+    count=$(grouped "$channels") rate_text=$(grouped "$channels_rate")
+    held=$(grouped $((channels * 10)))
+    per_channel=$(awk -v r="$channels_rate" -v c="$channels" 'BEGIN { printf "%g", r / c }')
+    cat <<EOF
+
+Channels: $count channels with 10 subscribers each ($held connections in one load generator
+process), $rate_text publications/s in all ($per_channel per channel and second), paced by a
+timer and sent to the channels in turn, 100-byte payloads, ${duration} s measured after 1 s of
+warm-up, then a drain until 3 s pass without a delivery. dnotifier: signed POST /apps/ID/events
+pipelined on one keep-alive connection; nats: PUB on one WebSocket connection. Latency as above;
+when it grows through the window, the server fell behind.
+EOF
+    local name
+    for name in dnotifier nats; do
+        paced_anomalies "$work/channels-$name.txt" "channels $name"
+    done
+}
+
+http_rows() {
+    local fd=$work/http-dnotifier.txt fn=$work/http-nats.txt
+    row http "requests/s (nats: PUB/s answered +OK)" "$(value "$fd" requests_per_s)" \
+        "$(value "$fn" requests_per_s)" '%.0f' "context only (nats has no HTTP API)"
+    row http "errors" "$(value "$fd" errors)" "$(value "$fn" errors)" '%.0f' lower
+    row http "server CPU (cores)" "$(value "$fd" server_cpu)" "$(value "$fn" server_cpu)" \
+        '%.2f' context
+    row http "load generator CPU (cores)" "$(value "$fd" loadgen_cpu)" \
+        "$(value "$fn" loadgen_cpu)" '%.2f' context
+}
+
+http_notes() {
+    local n=$http_connections
+    cat <<EOF
+
+HTTP publish: signed POST /apps/ID/events requests (one 100-byte event each, auth_version
+1.0) on $n keep-alive connections, each kept at 64 unanswered requests (pipelined), to a
+channel with 1 subscriber; ${duration} s measured after 1 s of warm-up. Errors: non-2xx answers,
+requests never answered, connections lost. nats has no HTTP API: its column is PUB operations
+with the same payload on $n WebSocket connections in verbose mode, each answered with +OK,
+64 unanswered per connection; the ratio compares two protocols and is context only.
+EOF
+    local name file
+    for name in dnotifier nats; do
+        file=$work/http-$name.txt
+        [ -f "$file" ] || continue
+        awk -v r="$(value "$file" delivered_ratio)" -v e="$(value "$file" error_answers)" \
+            -v s="$(value "$file" publish_last_reject_status)" \
+            -v f="$(value "$file" first_failure)" -v what="http $name" 'BEGIN {
+                if (r != "" && r < 1)
+                    printf "%s: the subscriber got %.2f %% of the publications\n", what, r * 100
+                if (e > 0) printf "%s: %d error answers (last status %s)\n", what, e, s
+                if (f != "") printf "%s: first failure: %s\n", what, f
+            }'
+    done
+}
+
 echo
 echo "DNotifier benchmark $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores" \
     "($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))"
+changes=
+git -C "$repo_root" diff --quiet HEAD -- node common 2>/dev/null \
+    || changes="with uncommitted changes to node/ or common/"
 echo "dnotifier-node at $(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null || echo '?')" \
-    "from $build_dir; $(nats-server --version 2>&1 | head -n 1)"
+    "$changes from $build_dir; $(nats-server --version 2>&1 | head -n 1)"
 echo "load average before: $load_before; after: $load_after"
 echo "ratio = dnotifier / nats; the last column says which direction is better"
 echo
 printf '%-11s %-42s %11s %11s %7s  %s\n' workload metric dnotifier nats ratio better
-[ "$workloads" = connections ] || fanout_rows
-[ "$workloads" = fanout ] || connection_rows
-[ "$workloads" = connections ] || fanout_notes
-[ "$workloads" = fanout ] || connection_notes
+! runs fanout || fanout_rows
+! runs connections || connection_rows
+! runs latency || latency_rows
+! runs channels || channels_rows
+! runs http || http_rows
+! runs fanout || fanout_notes
+! runs connections || connection_notes
+! runs latency || latency_notes
+! runs channels || channels_notes
+! runs http || http_notes

@@ -1,16 +1,20 @@
 // The pure parts of the load generator's own clients: WebSocket upgrade check, frame parser,
 // message reassembly and client frame encoding; NATS operations; Pusher frame reading and
-// request signing. A wrong count here would make every benchmark figure wrong.
+// request signing; the latency histogram. A wrong count here would make every benchmark figure
+// wrong.
 
 #include "loadgen/benchpayload.h"
+#include "loadgen/histogram.h"
 #include "loadgen/natswire.h"
 #include "loadgen/pusherwire.h"
 #include "loadgen/wsframe.h"
 
 #include <QTest>
 
+#include <cmath>
 #include <string>
 #include <string_view>
+#include <vector>
 
 using namespace DNotifier::Bench;
 using namespace std::string_view_literals;
@@ -89,6 +93,11 @@ private Q_SLOTS:
     void pusherSignatureMatchesTheWorkedExample();
     void httpResponses();
     void benchPayloadRoundTrips();
+    void natsConnectAsksForAcknowledgements();
+    void histogramIsExactForSmallValues();
+    void histogramBucketsTileTheRange();
+    void histogramPercentilesOfLargeValues();
+    void histogramEdges();
 };
 
 void tst_WsFrame::acceptKeyMatchesTheRfcExample()
@@ -553,6 +562,96 @@ void tst_WsFrame::benchPayloadRoundTrips()
     QCOMPARE(stamp.sentNs, std::int64_t(1234567890123));
     QVERIFY(!parseBenchPayload("s=1", stamp));
     QVERIFY(!parseBenchPayload("hello", stamp));
+}
+
+void tst_WsFrame::natsConnectAsksForAcknowledgements()
+{
+    QVERIFY(natsConnect().starts_with(R"(CONNECT {"verbose":false,)"));
+    QVERIFY(natsConnect(true).starts_with(R"(CONNECT {"verbose":true,)"));
+    QVERIFY(natsConnect(true).ends_with("}\r\n"));
+}
+
+void tst_WsFrame::histogramIsExactForSmallValues()
+{
+    LatencyHistogram histogram;
+    for (std::int64_t value = 1000; value >= 1; --value) {
+        histogram.record(value);
+    }
+    QCOMPARE(histogram.count(), std::uint64_t(1000));
+    QCOMPARE(histogram.min(), std::int64_t(1));
+    QCOMPARE(histogram.max(), std::int64_t(1000));
+    QCOMPARE(histogram.mean(), 500.5);
+    // The sample of rank ceil(q * n).
+    QCOMPARE(histogram.percentile(0.5), std::int64_t(500));
+    QCOMPARE(histogram.percentile(0.99), std::int64_t(990));
+    QCOMPARE(histogram.percentile(0.999), std::int64_t(999));
+    QCOMPARE(histogram.percentile(1.0), std::int64_t(1000));
+    QCOMPARE(histogram.percentile(0.0), std::int64_t(1));
+    QCOMPARE(histogram.clamped(), std::uint64_t(0));
+}
+
+void tst_WsFrame::histogramBucketsTileTheRange()
+{
+    // Each bucket starts one past the end of the one before, and holds its values.
+    const std::size_t last = LatencyHistogram::bucketOf(LatencyHistogram::MaxValue);
+    for (std::size_t bucket = 1; bucket <= last; ++bucket) {
+        const std::int64_t lowest = LatencyHistogram::bucketLowest(bucket);
+        const std::int64_t highest = LatencyHistogram::bucketHighest(bucket);
+        if (lowest != LatencyHistogram::bucketHighest(bucket - 1) + 1 || highest < lowest
+            || LatencyHistogram::bucketOf(lowest) != bucket
+            || LatencyHistogram::bucketOf(highest) != bucket) {
+            QFAIL(qPrintable(
+                    QStringLiteral("bucket %1 holds %2..%3").arg(bucket).arg(lowest).arg(highest)));
+        }
+        // At most 0.1 % wide, so a percentile is read back within 0.1 % of the true value.
+        if (double(highest - lowest + 1) > double(lowest) / 1000.0 + 1) {
+            QFAIL(qPrintable(QStringLiteral("bucket %1 is too wide").arg(bucket)));
+        }
+    }
+    QCOMPARE(LatencyHistogram::bucketHighest(last), LatencyHistogram::MaxValue);
+    QCOMPARE(LatencyHistogram::bucketOf(2047), std::size_t(2047));
+    QCOMPARE(LatencyHistogram::bucketOf(2048), std::size_t(2048));
+    QCOMPARE(LatencyHistogram::bucketOf(2049), std::size_t(2048));
+    QCOMPARE(LatencyHistogram::bucketLowest(2049), std::int64_t(2050));
+}
+
+void tst_WsFrame::histogramPercentilesOfLargeValues()
+{
+    // 100,000 samples of 10 us to 1 s, evenly spread on a log scale; each percentile must come
+    // back at or above the exact one and at most 0.1 % above it.
+    LatencyHistogram histogram;
+    std::vector<std::int64_t> values;
+    for (int i = 0; i < 100000; ++i) {
+        values.push_back(std::int64_t(1e4 * std::pow(1e5, double(i) / 99999.0)));
+        histogram.record(values.back());
+    }
+    for (const double q : {0.5, 0.9, 0.99, 0.999, 0.9999}) {
+        const std::int64_t exact = values[std::size_t(std::ceil(q * 100000)) - 1];
+        const std::int64_t read = histogram.percentile(q);
+        QVERIFY2(read >= exact && double(read) <= double(exact) * 1.001,
+                 qPrintable(QStringLiteral("q %1: %2 for %3").arg(q).arg(read).arg(exact)));
+    }
+    QCOMPARE(histogram.percentile(1.0), values.back());
+}
+
+void tst_WsFrame::histogramEdges()
+{
+    LatencyHistogram histogram;
+    QCOMPARE(histogram.percentile(0.5), std::int64_t(0));
+    QCOMPARE(histogram.min(), std::int64_t(0));
+    QCOMPARE(histogram.mean(), 0.0);
+    histogram.record(-5);
+    histogram.record(LatencyHistogram::MaxValue + 1000);
+    QCOMPARE(histogram.count(), std::uint64_t(2));
+    QCOMPARE(histogram.clamped(), std::uint64_t(2));
+    QCOMPARE(histogram.min(), std::int64_t(0));
+    QCOMPARE(histogram.max(), LatencyHistogram::MaxValue);
+    QCOMPARE(histogram.percentile(0.5), std::int64_t(0));
+    QCOMPARE(histogram.percentile(1.0), LatencyHistogram::MaxValue);
+    // A lone value reads back as itself, not as the top of its bucket.
+    LatencyHistogram one;
+    one.record(123'456'789);
+    QCOMPARE(one.percentile(0.5), std::int64_t(123'456'789));
 }
 
 QTEST_GUILESS_MAIN(tst_WsFrame)

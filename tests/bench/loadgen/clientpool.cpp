@@ -74,11 +74,12 @@ ClientPool::~ClientPool()
     }
 }
 
-std::size_t ClientPool::open(Transport transport, std::string path)
+std::size_t ClientPool::open(Transport transport, std::string path, std::uint16_t port)
 {
+    port = port != 0 ? port : m_endpoint.port;
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(m_endpoint.port);
+    address.sin_port = htons(port);
     if (inet_pton(AF_INET, m_endpoint.host.c_str(), &address.sin_addr) != 1) {
         m_lastError = "not an IPv4 address: " + m_endpoint.host;
         return NoConnection;
@@ -114,6 +115,7 @@ std::size_t ClientPool::open(Transport transport, std::string path)
     auto connection = std::make_unique<Connection>();
     connection->fd = fd;
     connection->transport = transport;
+    connection->port = port;
     connection->path = std::move(path);
     m_connections.push_back(std::move(connection));
     ++m_openCount;
@@ -189,6 +191,12 @@ bool ClientPool::poll(int timeoutMs)
     for (int i = 0; i < count; ++i) {
         handleEvent(events[std::size_t(i)].data.u64, events[std::size_t(i)].events);
     }
+    flushQueued();
+    return true;
+}
+
+void ClientPool::flushQueued()
+{
     // Flushing may fail a connection, which never queues more, so the list only shrinks here.
     for (std::size_t i = 0; i < m_dirty.size(); ++i) {
         const std::size_t id = m_dirty[i];
@@ -198,12 +206,24 @@ bool ClientPool::poll(int timeoutMs)
         }
     }
     m_dirty.clear();
+}
+
+bool ClientPool::watch(int fd)
+{
+    // Level-triggered, under an id no connection has: handleEvent() passes over it.
+    epoll_event event{};
+    event.events = EPOLLIN;
+    event.data.u64 = NoConnection;
+    if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
+        m_lastError = "epoll_ctl: " + errorText(errno);
+        return false;
+    }
     return true;
 }
 
 void ClientPool::handleEvent(std::size_t id, std::uint32_t events)
 {
-    if (!alive(id)) {
+    if (id == NoConnection || !alive(id)) {
         return;
     }
     if (m_connections[id]->phase == Phase::Connecting) {
@@ -221,7 +241,7 @@ void ClientPool::handleEvent(std::size_t id, std::uint32_t events)
         }
     }
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
-        readAll(id);
+        readAll(id, (events & (EPOLLRDHUP | EPOLLHUP)) != 0);
     }
 }
 
@@ -245,10 +265,15 @@ void ClientPool::finishConnect(std::size_t id)
     const std::string key = webSocketKey(m_random * 0x9E3779B97F4A7C15ULL, nextMask() ^ m_random);
     connection.expectedAccept = webSocketAccept(key);
     connection.phase = Phase::Handshaking;
-    queue(id, upgradeRequest(m_hostPort, connection.path, key));
+    const std::string hostPort = connection.port == m_endpoint.port
+                                         ? m_hostPort
+                                         : m_endpoint.host + ':' + std::to_string(connection.port);
+    queue(id, upgradeRequest(hostPort, connection.path, key));
 }
 
-void ClientPool::readAll(std::size_t id)
+// A short read drained the socket, except when the peer's FIN came with the data: the edge
+// that reported both is spent, so with peerClosed it reads on until the end of the stream.
+void ClientPool::readAll(std::size_t id, bool peerClosed)
 {
     if (m_scratch.size() < ReadChunk) {
         m_scratch.resize(ReadChunk);
@@ -288,7 +313,7 @@ void ClientPool::readAll(std::size_t id)
                 releaseIfLarge(pending);
             }
         }
-        if (!alive(id) || size < ReadChunk) {
+        if (!alive(id) || (size < ReadChunk && !peerClosed)) {
             return;
         }
     }

@@ -76,9 +76,10 @@ public:
 
     bool isValid() const { return m_epoll >= 0; }
 
-    // Starts a non-blocking connect. Returns the new id, or NoConnection with lastError() set
-    // (out of descriptors or ports, for example).
-    std::size_t open(Transport transport, std::string path = "/");
+    // Starts a non-blocking connect, to the endpoint's port or to port when it is not 0 (a
+    // publisher on another node of a cluster). Returns the new id, or NoConnection with
+    // lastError() set (out of descriptors or ports, for example).
+    std::size_t open(Transport transport, std::string path = "/", std::uint16_t port = 0);
     // Closes without telling the handler.
     void close(std::size_t id);
     // Closes and reports reason to the handler's closed().
@@ -96,6 +97,12 @@ public:
     // Waits up to timeoutMs for events, handles them and writes what was queued. Returns false
     // when the wait was interrupted by a signal.
     bool poll(int timeoutMs);
+    // Writes what was queued since the last poll() now, so that a publication queued after a
+    // wake-up leaves at once instead of after the next wait.
+    void flushQueued();
+    // Adds fd (a timerfd) to the wait: poll() returns when it is readable and leaves reading it
+    // to the caller, which must, since it stays readable until read.
+    bool watch(int fd);
 
     const std::string &lastError() const { return m_lastError; }
 
@@ -121,6 +128,7 @@ private:
         Phase phase = Phase::Connecting;
         bool dirty = false;
         bool closeSent = false;
+        std::uint16_t port = 0;
         std::string path;
         std::string expectedAccept;
         std::string pending;
@@ -131,7 +139,7 @@ private:
 
     void handleEvent(std::size_t id, std::uint32_t events);
     void finishConnect(std::size_t id);
-    void readAll(std::size_t id);
+    void readAll(std::size_t id, bool peerClosed);
     std::size_t process(std::size_t id, std::string_view input);
     std::size_t processFrames(std::size_t id, std::string_view input);
     std::size_t processHttp(std::size_t id, std::string_view input);

@@ -43,8 +43,16 @@ int main(int argc, char **argv)
         return 2;
     }
     installSignalHandlers();
-    if (options->workload == Workload::Fanout) {
+    switch (options->workload) {
+    case Workload::Fanout:
         return runFanout(*options);
+    case Workload::Connections:
+        return runConnections(*options);
+    case Workload::Latency:
+    case Workload::Channels:
+        return runPaced(*options);
+    case Workload::Http:
+        return runHttpPublish(*options);
     }
-    return runConnections(*options);
+    return 2;
 }

@@ -148,11 +148,11 @@ NatsOp parseNatsOp(std::string_view data)
     return op;
 }
 
-std::string natsConnect()
+std::string natsConnect(bool verbose)
 {
-    return "CONNECT "
-           "{\"verbose\":false,\"pedantic\":false,\"echo\":false,\"lang\":\"dnotifier-loadgen\","
-           "\"version\":\"0.1\",\"protocol\":1}\r\n";
+    return std::string("CONNECT {\"verbose\":") + (verbose ? "true" : "false")
+           + ",\"pedantic\":false,\"echo\":false,\"lang\":\"dnotifier-loadgen\","
+             "\"version\":\"0.1\",\"protocol\":1}\r\n";
 }
 
 void appendNatsPub(std::string &out, std::string_view subject, std::string_view payload)

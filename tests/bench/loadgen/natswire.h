@@ -37,8 +37,9 @@ struct NatsOp
 // Parses the server operation at the start of data.
 NatsOp parseNatsOp(std::string_view data);
 
-// CONNECT without echo, verbose or pedantic mode.
-std::string natsConnect();
+// CONNECT without echo or pedantic mode. With verbose, the server answers every later operation
+// with +OK: the HTTP publish workload's acknowledgement of each PUB.
+std::string natsConnect(bool verbose = false);
 
 // Appends "PUB subject n\r\npayload\r\n" to out.
 void appendNatsPub(std::string &out, std::string_view subject, std::string_view payload);

@@ -41,10 +41,14 @@ bool applyValue(Options &options, std::string_view name, const char *value)
         options.target.endpoint.host = value;
         return true;
     }
-    if (name == "--port") {
+    if (name == "--port" || name == "--publish-port") {
         const bool ok = readCount(value, count) && count > 0 && count < 65536;
-        options.target.endpoint.port = static_cast<std::uint16_t>(count);
+        (name == "--port" ? options.target.endpoint.port : options.publishPort) =
+                static_cast<std::uint16_t>(count);
         return ok;
+    }
+    if (name == "--rate") {
+        return readSeconds(value, options.rate) && options.rate > 0;
     }
     if (name == "--app-id" || name == "--app-key" || name == "--app-secret") {
         std::string &field = name == "--app-id"    ? options.target.app.id
@@ -87,6 +91,8 @@ bool applyValue(Options &options, std::string_view name, const char *value)
                           : name == "--batch"       ? &options.batch
                           : name == "--connections" ? &options.connections
                           : name == "--first-index" ? &options.firstIndex
+                          : name == "--channels"    ? &options.channels
+                          : name == "--publishers"  ? &options.publishers
                                                     : nullptr;
     if (target == nullptr || !readCount(value, *target)) {
         return false;
@@ -98,7 +104,8 @@ bool applyValue(Options &options, std::string_view name, const char *value)
 
 std::string usage()
 {
-    return "usage: dnotifier-loadgen fanout|connections --protocol pusher|nats --port N [options]\n"
+    return "usage: dnotifier-loadgen WORKLOAD --protocol pusher|nats --port N [options]\n"
+           "WORKLOAD: fanout, connections, latency, channels or http\n"
            "\n"
            "common:\n"
            "  --host ADDR            server address (127.0.0.1)\n"
@@ -116,6 +123,15 @@ std::string usage()
            "connections: N idle subscribed connections\n"
            "  --connections N (5000)  --first-index I: channels are idle-I, idle-I+1, ... (0)\n"
            "  --shared-channel: all subscribe to \"idle\"  --hold: keep them until SIGTERM\n"
+           "latency: publish-to-deliver latency at a fixed rate paced by a timer\n"
+           "  --subscribers N (1)  --rate PER_SECOND (1000)  --duration, --warmup, --size as\n"
+           "  fanout  --publish-port N: publish to another node (default: --port)\n"
+           "channels: the same over many channels, publications spread evenly over them\n"
+           "  --channels N (1000)  --subscribers N per channel (10)  --rate (10000)\n"
+           "  --channel PREFIX (bench-ch): channels PREFIX-0 .. PREFIX-(N-1)\n"
+           "http: publications answered per second, 1 subscriber; NATS: PUB answered with +OK\n"
+           "  --publishers N: connections (4)  --window N: in flight per connection (64)\n"
+           "  --channel NAME (bench-http)  --duration, --warmup, --size as fanout\n"
            "\n"
            "Results are printed as RESULT name=value lines; READY when the connections stand.\n";
 }
@@ -133,6 +149,21 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string &error)
         options.workload = Workload::Fanout;
     } else if (workload == "connections") {
         options.workload = Workload::Connections;
+    } else if (workload == "latency") {
+        options.workload = Workload::Latency;
+        options.subscribers = 1;
+        options.channel = "bench-latency";
+    } else if (workload == "channels") {
+        options.workload = Workload::Channels;
+        options.channels = 1000;
+        options.subscribers = 10;
+        options.rate = 10000;
+        options.channel = "bench-ch";
+    } else if (workload == "http") {
+        options.workload = Workload::Http;
+        options.subscribers = 1;
+        options.window = 64;
+        options.channel = "bench-http";
     } else {
         error = "unknown workload \"" + std::string(workload) + "\"";
         return std::nullopt;
@@ -158,9 +189,9 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string &error)
         return std::nullopt;
     }
     const PusherApp &app = options.target.app;
+    const bool publishes = options.workload != Workload::Connections;
     if (options.target.protocol == Protocol::Pusher
-        && (app.key.empty()
-            || (options.workload == Workload::Fanout && (app.id.empty() || app.secret.empty())))) {
+        && (app.key.empty() || (publishes && (app.id.empty() || app.secret.empty())))) {
         error = "pusher needs --app-key (and --app-id, --app-secret to publish)";
         return std::nullopt;
     }

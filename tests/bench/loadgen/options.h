@@ -13,6 +13,9 @@ namespace DNotifier::Bench {
 enum class Workload {
     Fanout,
     Connections,
+    Latency,
+    Channels,
+    Http,
 };
 
 struct Options
@@ -23,8 +26,9 @@ struct Options
     double timeoutSeconds = 120;
     std::size_t concurrency = 256;
 
-    // fanout
+    // fanout, latency, channels: subscribers per channel, channels
     std::size_t subscribers = 1000;
+    std::size_t channels = 1;
     double durationSeconds = 10;
     double warmupSeconds = 1;
     std::size_t messageBytes = 100;
@@ -32,6 +36,14 @@ struct Options
     std::size_t batch = 64;
     std::string channel = "bench-fanout";
     std::string eventName = "bench";
+
+    // latency, channels: publications per second over all channels, and the port of the node
+    // that publishes when it is not the subscribers' (two peered nodes)
+    double rate = 1000;
+    std::uint16_t publishPort = 0;
+
+    // http: pipelined publisher connections (each with --window requests in flight)
+    std::size_t publishers = 4;
 
     // connections
     std::size_t connections = 5000;

@@ -60,4 +60,23 @@ long processRssKb(int pid)
     return -1;
 }
 
+double machineBusySeconds()
+{
+    std::ifstream file("/proc/stat");
+    std::string label;
+    if (!(file >> label) || label != "cpu") {
+        return -1;
+    }
+    // user nice system idle iowait irq softirq: all but idle and iowait are busy.
+    unsigned long long ticks[7] = {};
+    for (unsigned long long &value : ticks) {
+        if (!(file >> value)) {
+            return -1;
+        }
+    }
+    const unsigned long long busy = ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6];
+    const long ticksPerSecond = sysconf(_SC_CLK_TCK);
+    return double(busy) / double(ticksPerSecond > 0 ? ticksPerSecond : 100);
+}
+
 } // namespace DNotifier::Bench

@@ -15,8 +15,9 @@ Publisher::Publisher(Target target, std::string channel, std::string eventName)
 
 bool Publisher::start(ClientPool &pool)
 {
-    m_id = m_target.protocol == Protocol::Pusher ? pool.open(Transport::Http)
-                                                 : pool.open(Transport::WebSocket, "/");
+    const std::uint16_t port = m_target.endpoint.port;
+    m_id = m_target.protocol == Protocol::Pusher ? pool.open(Transport::Http, "/", port)
+                                                 : pool.open(Transport::WebSocket, "/", port);
     return m_id != ClientPool::NoConnection;
 }
 
@@ -42,12 +43,17 @@ void Publisher::message(ClientPool &pool, std::string_view payload)
         }
         used += op.consumed;
         if (op.kind == NatsOp::Kind::Info && !m_ready) {
-            pool.sendFrame(m_id, Opcode::Binary, natsConnect() + "PING\r\n");
+            pool.sendFrame(m_id, Opcode::Binary, natsConnect(m_natsAcks) + "PING\r\n");
         } else if (op.kind == NatsOp::Kind::Pong) {
             m_ready = true;
+        } else if (op.kind == NatsOp::Kind::Ok && m_ready) {
+            // Before the PONG, +OK answers the CONNECT; after it, a PUB.
+            ++m_acknowledged;
         } else if (op.kind == NatsOp::Kind::Ping) {
             pool.sendFrame(m_id, Opcode::Binary, "PONG\r\n");
         } else if (op.kind == NatsOp::Kind::Err) {
+            ++m_acknowledged;
+            ++m_rejected;
             pool.abort(m_id, "-ERR " + std::string(op.text));
             return;
         }
@@ -64,16 +70,35 @@ void Publisher::httpResponse(int status)
     }
 }
 
+void Publisher::closed()
+{
+    m_ready = false;
+    m_lost = true;
+}
+
+bool Publisher::isAcknowledged() const
+{
+    return m_target.protocol == Protocol::Pusher || m_natsAcks;
+}
+
 void Publisher::publish(ClientPool &pool, PayloadStamp stamp, std::size_t size)
+{
+    publishTo(pool, m_channel, stamp, size);
+}
+
+void Publisher::publishTo(ClientPool &pool,
+                          std::string_view channel,
+                          PayloadStamp stamp,
+                          std::size_t size)
 {
     const std::string payload = benchPayload(stamp, size);
     if (m_target.protocol == Protocol::Pusher) {
         pool.sendRaw(m_id,
                      signedEventsRequest(m_target.app, m_hostPort, std::int64_t(std::time(nullptr)),
-                                         eventsBody(m_channel, m_eventName, payload)));
+                                         eventsBody(channel, m_eventName, payload)));
     } else {
         m_buffer.clear();
-        appendNatsPub(m_buffer, m_channel, payload);
+        appendNatsPub(m_buffer, channel, payload);
         pool.sendFrame(m_id, Opcode::Binary, m_buffer);
     }
     ++m_published;

@@ -8,10 +8,42 @@ Session::Session(const Options &options)
     , m_subscribers(options.target, options.eventName)
 { }
 
-bool Session::addPublisher(const std::string &channel)
+bool Session::addPublisher(const std::string &channel, std::uint16_t port, bool natsAcks)
 {
-    m_publisher = std::make_unique<Publisher>(m_options.target, channel, m_options.eventName);
-    return m_publisher->start(m_pool);
+    Target target = m_options.target;
+    if (port != 0) {
+        target.endpoint.port = port;
+    }
+    auto publisher = std::make_unique<Publisher>(target, channel, m_options.eventName);
+    if (natsAcks) {
+        publisher->askNatsAcknowledgements();
+    }
+    if (!publisher->start(m_pool)) {
+        return false;
+    }
+    m_publishers.push_back(std::move(publisher));
+    return true;
+}
+
+bool Session::publishersReady() const
+{
+    for (const auto &publisher : m_publishers) {
+        if (!publisher->isReady()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// A linear search: a session has a handful of publishers at most.
+Publisher *Session::publisherOf(std::size_t id)
+{
+    for (const auto &publisher : m_publishers) {
+        if (publisher->id() == id) {
+            return publisher.get();
+        }
+    }
+    return nullptr;
 }
 
 void Session::setRampTarget(std::size_t target,
@@ -41,8 +73,8 @@ void Session::pumpRamp()
 
 void Session::opened(ClientPool &pool, std::size_t id)
 {
-    if (m_publisher && id == m_publisher->id()) {
-        m_publisher->opened(pool);
+    if (Publisher *publisher = publisherOf(id)) {
+        publisher->opened(pool);
         return;
     }
     const std::int64_t now = monotonicNs();
@@ -57,8 +89,8 @@ void Session::opened(ClientPool &pool, std::size_t id)
 void Session::message(ClientPool &pool, std::size_t id, Opcode opcode, std::string_view payload)
 {
     (void)opcode;
-    if (m_publisher && id == m_publisher->id()) {
-        m_publisher->message(pool, payload);
+    if (Publisher *publisher = publisherOf(id)) {
+        publisher->message(pool, payload);
         return;
     }
     if (m_subscribers.message(pool, id, payload)) {
@@ -71,8 +103,8 @@ void Session::message(ClientPool &pool, std::size_t id, Opcode opcode, std::stri
 void Session::httpResponse(ClientPool &pool, std::size_t id, int status)
 {
     (void)pool;
-    if (m_publisher && id == m_publisher->id()) {
-        m_publisher->httpResponse(status);
+    if (Publisher *publisher = publisherOf(id)) {
+        publisher->httpResponse(status);
     }
 }
 
@@ -80,7 +112,8 @@ void Session::closed(ClientPool &pool, std::size_t id, std::string_view reason)
 {
     (void)pool;
     noteFailure(reason);
-    if (m_publisher && id == m_publisher->id()) {
+    if (Publisher *publisher = publisherOf(id)) {
+        publisher->closed();
         return;
     }
     const bool wasSubscribed = m_subscribers.isSubscribed(id);

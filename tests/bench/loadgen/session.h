@@ -1,7 +1,8 @@
 #pragma once
 
-// One load generator run: the pool, its subscribers, an optional publisher, and the ramp that
-// opens subscribers with a bounded number of handshakes in flight and times the upgrades.
+// One load generator run: the pool, its subscribers, its publishers (none, one, or several for
+// the HTTP publish workload), and the ramp that opens subscribers with a bounded number of
+// handshakes in flight and times the upgrades.
 
 #include "clientpool.h"
 #include "options.h"
@@ -33,10 +34,16 @@ public:
 
     SubscriberSet &subscribers() { return m_subscribers; }
 
-    Publisher *publisher() { return m_publisher.get(); }
+    // The first publisher, or null.
+    Publisher *publisher() { return m_publishers.empty() ? nullptr : m_publishers.front().get(); }
 
-    // Adds a publisher on channel; call before the first poll.
-    bool addPublisher(const std::string &channel);
+    const std::vector<std::unique_ptr<Publisher>> &publishers() const { return m_publishers; }
+
+    // Adds a publisher on channel, connected to the target's port or to port when it is not 0,
+    // asking NATS for +OK answers with natsAcks; call before the first poll.
+    bool addPublisher(const std::string &channel, std::uint16_t port = 0, bool natsAcks = false);
+
+    bool publishersReady() const;
 
     // Opens subscribers up to target, channelOf(i) naming the channel of the i-th.
     void setRampTarget(std::size_t target, std::string (*channelOf)(const Options &, std::size_t));
@@ -64,11 +71,12 @@ public:
 
 private:
     void noteFailure(std::string_view reason);
+    Publisher *publisherOf(std::size_t id);
 
     const Options &m_options;
     ClientPool m_pool;
     SubscriberSet m_subscribers;
-    std::unique_ptr<Publisher> m_publisher;
+    std::vector<std::unique_ptr<Publisher>> m_publishers;
     std::string (*m_channelOf)(const Options &, std::size_t) = nullptr;
     std::size_t m_target = 0;
     std::size_t m_started = 0;

@@ -69,6 +69,12 @@ bool SubscriberSet::isSubscribed(std::size_t id) const
     return owns(id) && m_subscribers[id].subscribed;
 }
 
+void SubscriberSet::measureFrom(std::int64_t sentFromNs, LatencyHistogram &histogram)
+{
+    m_measureFromNs = sentFromNs;
+    m_histogram = &histogram;
+}
+
 bool SubscriberSet::pusherMessage(ClientPool &pool, std::size_t id, std::string_view text)
 {
     const auto eventRaw = jsonMember(text, "event");
@@ -181,6 +187,12 @@ void SubscriberSet::delivered(Subscriber &subscriber, std::string_view payload)
     if (!parseBenchPayload(payload, stamp)) {
         ++m_counters.unreadable;
         return;
+    }
+    if (m_histogram != nullptr && stamp.sentNs >= m_measureFromNs) {
+        // The time of this message's turn in the loop: a read() may bring several, and the
+        // later ones wait for the earlier ones to be handled, as they would in a client.
+        m_histogram->record(monotonicNs() - stamp.sentNs);
+        ++m_counters.measured;
     }
     if (stamp.sequence <= subscriber.lastSequence) {
         ++m_counters.reordered;

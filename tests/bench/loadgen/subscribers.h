@@ -8,6 +8,7 @@
 
 #include "benchpayload.h"
 #include "clientpool.h"
+#include "histogram.h"
 #include "pusherwire.h"
 
 #include <cstdint>
@@ -36,6 +37,9 @@ struct DeliveryCounters
     std::uint64_t skipped = 0;
     std::uint64_t reordered = 0;
     std::uint64_t unreadable = 0;
+    // Deliveries of publications sent at or after the start of the measuring window
+    // (measureFrom()), each also recorded in the latency histogram.
+    std::uint64_t measured = 0;
 };
 
 class SubscriberSet
@@ -57,6 +61,11 @@ public:
     bool closed(std::size_t id);
 
     bool isSubscribed(std::size_t id) const;
+
+    // From now on, every delivery of a publication sent at or after sentFromNs is counted as
+    // measured and its latency (read back minus the send time in the payload, both
+    // CLOCK_MONOTONIC on this machine) recorded in histogram, which must outlive the set.
+    void measureFrom(std::int64_t sentFromNs, LatencyHistogram &histogram);
 
     std::size_t subscribedCount() const { return m_subscribed; }
 
@@ -88,6 +97,8 @@ private:
     std::size_t m_subscribed = 0;
     std::string m_scratch;
     std::string m_lastServerError;
+    LatencyHistogram *m_histogram = nullptr;
+    std::int64_t m_measureFromNs = 0;
 };
 
 } // namespace DNotifier::Bench

@@ -1,10 +1,9 @@
 #include "workloads.h"
 
 #include "procstats.h"
-#include "session.h"
+#include "runtools.h"
 
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <utility>
 
@@ -12,41 +11,8 @@ namespace DNotifier::Bench {
 
 namespace {
 
-volatile std::sig_atomic_t stopRequested = 0;
-
 constexpr std::size_t MaxPublisherQueue = 256 * 1024;
 constexpr std::int64_t DrainQuietNs = 3'000'000'000;
-constexpr std::int64_t CloseWaitNs = 3'000'000'000;
-
-std::int64_t seconds(double value)
-{
-    return std::int64_t(value * 1e9);
-}
-
-double elapsed(std::int64_t fromNs, std::int64_t toNs)
-{
-    return double(toNs - fromNs) / 1e9;
-}
-
-void result(const char *name, double value)
-{
-    std::printf("RESULT %s=%.6g\n", name, value);
-}
-
-void resultCount(const char *name, std::int64_t value)
-{
-    std::printf("RESULT %s=%lld\n", name, static_cast<long long>(value));
-}
-
-void resultText(const char *name, const std::string &value)
-{
-    std::printf("RESULT %s=%s\n", name, value.c_str());
-}
-
-std::string fanoutChannel(const Options &options, std::size_t)
-{
-    return options.channel;
-}
 
 std::string idleChannel(const Options &options, std::size_t index)
 {
@@ -54,21 +20,6 @@ std::string idleChannel(const Options &options, std::size_t index)
         return "idle";
     }
     return "idle-" + std::to_string(options.firstIndex + index);
-}
-
-// Runs the loop until done() or the timeout; false when it timed out or was stopped.
-template<typename Done>
-bool runUntil(Session &session, double timeoutSeconds, Done done)
-{
-    const std::int64_t deadline = monotonicNs() + seconds(timeoutSeconds);
-    while (!done()) {
-        if (stopRequested != 0 || monotonicNs() > deadline) {
-            return false;
-        }
-        session.pumpRamp();
-        session.pool().poll(10);
-    }
-    return true;
 }
 
 struct Snapshot
@@ -119,7 +70,7 @@ std::pair<Snapshot, Snapshot> publishForWindow(Session &session, const Options &
     const std::int64_t measureTo = measureFrom + seconds(options.durationSeconds);
     Snapshot from;
     bool measuring = false;
-    for (std::int64_t now = start; now < measureTo && stopRequested == 0; now = monotonicNs()) {
+    for (std::int64_t now = start; now < measureTo && !stopWasRequested(); now = monotonicNs()) {
         if (!measuring && now >= measureFrom) {
             from = snapshot(session, options);
             measuring = true;
@@ -138,7 +89,7 @@ void drain(Session &session, const Options &options)
     const Publisher &publisher = *session.publisher();
     std::uint64_t lastSeen = session.subscribers().counters().deliveries;
     std::int64_t lastProgress = monotonicNs();
-    while (stopRequested == 0 && monotonicNs() - lastProgress < DrainQuietNs) {
+    while (!stopWasRequested() && monotonicNs() - lastProgress < DrainQuietNs) {
         const std::uint64_t expected = (publisher.published() - publisher.rejected())
                                        * session.subscribers().subscribedCount();
         const bool answered = options.target.protocol != Protocol::Pusher
@@ -216,28 +167,7 @@ void reportRamp(Session &session)
     }
 }
 
-// Closes every connection with the WebSocket closing handshake, waiting up to a few seconds for
-// the servers to end them.
-void closeAll(Session &session)
-{
-    ClientPool &pool = session.pool();
-    for (std::size_t id = 0; id < pool.connectionCount(); ++id) {
-        if (pool.isOpen(id)) {
-            pool.closeGracefully(id);
-        }
-    }
-    const std::int64_t deadline = monotonicNs() + CloseWaitNs;
-    while (pool.openConnections() > 0 && monotonicNs() < deadline) {
-        pool.poll(10);
-    }
-}
-
 } // namespace
-
-void requestStop()
-{
-    stopRequested = 1;
-}
 
 int runFanout(const Options &options)
 {
@@ -246,10 +176,8 @@ int runFanout(const Options &options)
         std::fprintf(stderr, "dnotifier-loadgen: %s\n", session.pool().lastError().c_str());
         return 1;
     }
-    session.setRampTarget(options.subscribers, &fanoutChannel);
-    const bool ready = runUntil(session, options.timeoutSeconds, [&] {
-        return session.rampDone() && session.publisher()->isReady();
-    });
+    session.setRampTarget(options.subscribers, &channelOf);
+    const bool ready = runUntilReady(session, options.timeoutSeconds);
     reportRamp(session);
     if (!ready || session.subscribers().subscribedCount() != options.subscribers) {
         std::fprintf(stderr, "dnotifier-loadgen: %zu of %zu subscribers ready (%s)\n",
@@ -273,14 +201,13 @@ int runConnections(const Options &options)
         return 1;
     }
     session.setRampTarget(options.connections, &idleChannel);
-    const bool complete =
-            runUntil(session, options.timeoutSeconds, [&] { return session.rampDone(); });
+    const bool complete = runUntilReady(session, options.timeoutSeconds);
     reportRamp(session);
     resultCount("subscribed", std::int64_t(session.subscribers().subscribedCount()));
     const bool all = complete && session.subscribers().subscribedCount() == options.connections;
     std::printf(all ? "READY\n" : "READY partial\n");
     std::fflush(stdout);
-    while (options.hold && stopRequested == 0) {
+    while (options.hold && !stopWasRequested()) {
         session.pool().poll(1000);
     }
     if (options.hold) {

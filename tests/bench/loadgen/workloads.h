@@ -15,6 +15,15 @@ int runFanout(const Options &options);
 // until SIGTERM or SIGINT so the driver can read the server's memory.
 int runConnections(const Options &options);
 
+// Subscribers on one channel (latency) or on many (channels), publications at a fixed rate
+// paced by a timer and spread evenly over the channels: deliveries per second, loss, and the
+// publish-to-deliver latency of each delivery from the send time in the payload.
+int runPaced(const Options &options);
+
+// Signed HTTP publish requests (NATS: PUB with +OK) answered per second on several pipelined
+// keep-alive connections to a channel with one subscriber, and the errors.
+int runHttpPublish(const Options &options);
+
 // Set from the SIGTERM and SIGINT handlers.
 void requestStop();
 
