@@ -55,7 +55,7 @@ SubscribeOutcome Broker::subscribe(ConnectionId id,
         channel.add(id);
     }
     outcome.subscriptionCount = channel.subscriptionCount();
-    connection->channels.insert(channelName);
+    connection->channels.append(channelName);
     if (m_observer) {
         if (firstLocalMember) {
             m_observer->localMemberAdded(connection->appId, channelName, *member);
@@ -72,7 +72,7 @@ UnsubscribeOutcome Broker::unsubscribe(ConnectionId id, const QString &channelNa
     UnsubscribeOutcome outcome;
     outcome.channel = channelName;
     auto connection = m_connections.find(id);
-    if (connection == m_connections.end() || !connection->channels.remove(channelName)) {
+    if (connection == m_connections.end() || !connection->channels.removeOne(channelName)) {
         return outcome;
     }
     AppSpace &app = m_apps[connection->appId];
@@ -107,7 +107,7 @@ ConnectionRemoval Broker::removeConnection(ConnectionId id)
     if (connection == m_connections.end()) {
         return removal;
     }
-    const QSet<QString> channels = connection->channels;
+    const QList<QString> channels = connection->channels;
     for (const QString &name : channels) {
         removal.channels.append(unsubscribe(id, name));
     }

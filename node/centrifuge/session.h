@@ -104,7 +104,6 @@ private:
     qint64 m_expiresAt = 0;
     // Expiry (seconds since the epoch) of subscriptions made with an expiring token.
     QHash<QString, qint64> m_subscriptionExpiry;
-    // The TCP (or TLS) socket under the WebSocket, owned by this session.
     Observability::NodeMetrics *m_metrics = nullptr;
 };
 

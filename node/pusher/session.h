@@ -93,7 +93,6 @@ private:
     bool m_open = true;
     Transport::RequestRateLimiter m_requestRate;
     bool m_loggedBadInput = false;
-    // The TCP (or TLS) socket under the WebSocket, owned by this session.
     Observability::NodeMetrics *m_metrics = nullptr;
 };
 
