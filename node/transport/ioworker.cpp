@@ -230,6 +230,10 @@ void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
         qCInfo(lcTransport) << "refusing WebSocket handshake" << answer.error().message;
         socket->write(Http::Response::error(answer.error().code, answer.error().message)
                               .serialise(false));
+        if (socket->state() != QAbstractSocket::ConnectedState) {
+            socket->deleteLater();
+            return;
+        }
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         lingeringClose(socket);
         return;

@@ -649,6 +649,28 @@ describe('HTTP transport', () => {
     }
   });
 
+  test('a WebSocket upgrade of another version gets 426, one without a valid key or with bare-LF lines gets 400, each then closed', T, async () => {
+    const upgrade = (headers, ending = '\r\n') =>
+      Buffer.from(
+        [`GET /app/${node.app.key}?protocol=7 HTTP/1.1`, `Host: ${HOST}`, 'Upgrade: websocket', 'Connection: Upgrade', ...headers]
+          .join(ending) + ending + ending,
+        'latin1',
+      );
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const cases = [
+      ['version 8', upgrade(['Sec-WebSocket-Version: 8', `Sec-WebSocket-Key: ${key}`]), 426],
+      ['no key', upgrade(['Sec-WebSocket-Version: 13']), 400],
+      ['a 5-byte key', upgrade(['Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: aGVsbG8=']), 400],
+      ['bare-LF lines', upgrade(['Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${key}`], '\n'), 400],
+    ];
+    for (const [what, bytes, status] of cases) {
+      const conn = await RawHttp.open(node);
+      conn.write(bytes);
+      assertJsonError(await conn.nextResponse(), status, what);
+      await conn.waitClosed();
+    }
+  });
+
   test('a disabled app: WebSocket closed with 4003, signed API requests answered 403', T, async () => {
     const client = h.connect(node, { app: DISABLED });
     const info = await client.waitClose();
