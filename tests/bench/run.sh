@@ -20,6 +20,7 @@ rate=
 channels=
 channels_rate=
 http_connections=4
+stall_seconds=
 
 usage() {
     cat <<EOF
@@ -28,7 +29,8 @@ usage: tests/bench/run.sh [--quick] [options]
   --quick              3 s windows, 5,000 connections and 200 channels instead of 10 s, 19,000
                        and 1,000
   --build-dir DIR      build tree configured with -DDNOTIFIER_BENCH=ON ($build_dir)
-  --workload NAME      fanout, connections, latency, channels, http or all (all)
+  --workload NAME      fanout (plain, then with 1 stalled subscriber), connections, latency,
+                       channels, http or all (all)
   --duration SECONDS   every measuring window: fan-out, latency, channels, http (10; 3 quick)
   --subscribers N      fan-out subscribers, and the latency case 1 to N (1000)
   --connections N      idle connections held at the end of the memory slope (19000; 5000 quick)
@@ -38,6 +40,8 @@ usage: tests/bench/run.sh [--quick] [options]
   --channels N         channels of the many-channels workload, 10 subscribers each (1000; 200)
   --channels-rate R    publications/s over all those channels (10 per channel and second)
   --http-connections N pipelined connections of the HTTP publish workload (4)
+  --stall-seconds S    the stalled fan-out publishes on past its window until the server lets
+                       the stalled subscriber go or S seconds after the stall (30; 3 quick)
   --keep               keep the work directory (logs, raw RESULT lines) and print its path
 EOF
 }
@@ -60,6 +64,7 @@ while [ $# -gt 0 ]; do
     --channels) channels=${2:?}; shift ;;
     --channels-rate) channels_rate=${2:?}; shift ;;
     --http-connections) http_connections=${2:?}; shift ;;
+    --stall-seconds) stall_seconds=${2:?}; shift ;;
     --keep) keep=1 ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument $1" ;;
@@ -74,10 +79,11 @@ esac
 [ -n "$connections" ] || connections=$([ $quick = 1 ] && echo 5000 || echo 19000)
 [ -n "$channels" ] || channels=$([ $quick = 1 ] && echo 200 || echo 1000)
 [ -n "$channels_rate" ] || channels_rate=$((channels * 10))
+[ -n "$stall_seconds" ] || stall_seconds=$([ $quick = 1 ] && echo 3 || echo 30)
 for number in "$subscribers" "$connections" "$procs" "$channels" "$http_connections"; do
     [[ $number =~ ^[1-9][0-9]*$ ]] || die "not a positive whole number: $number"
 done
-for number in $duration $rate $channels_rate; do
+for number in $duration $rate $channels_rate $stall_seconds; do
     if ! [[ $number =~ ^[0-9]+([.][0-9]+)?$ ]] || ! awk -v n="$number" 'BEGIN { exit !(n > 0) }'
     then
         die "not a positive number: $number"
@@ -298,15 +304,22 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- Fan-out ------------------------------------------------------------------------------------
 
+# run_fanout NAME [stall]: the fan-out against server NAME (fanout-NAME.txt); with stall, the
+# same with one subscriber that stops reading after the warm-up (fanout-stalled-NAME.txt).
 run_fanout() {
-    local name=$1
-    echo "fan-out: $name, $subscribers subscribers, ${duration} s ..." >&2
+    local name=$1 file=fanout-$1 stall=() what=
+    if [ "${2:-}" = stall ]; then
+        file=fanout-stalled-$name
+        stall=(--stall --stall-seconds "$stall_seconds")
+        what=", 1 stalled"
+    fi
+    echo "fan-out: $name, $subscribers subscribers$what, ${duration} s ..." >&2
     # shellcheck disable=SC2046
     "$loadgen" fanout $(loadgen_args "$name") --server-pid "$(server_pid "$name")" \
-        --subscribers "$subscribers" --duration "$duration" \
-        >"$work/fanout-$name.txt" 2>"$work/fanout-$name.err"
+        --subscribers "$subscribers" --duration "$duration" ${stall[@]+"${stall[@]}"} \
+        >"$work/$file.txt" 2>"$work/$file.err"
     local status=$?
-    [ $status = 0 ] || echo "fan-out against $name failed: $(tail -n 1 "$work/fanout-$name.err")" >&2
+    [ $status = 0 ] || echo "fan-out$what against $name failed: $(tail -n 1 "$work/$file.err")" >&2
     sleep 1
 }
 
@@ -549,8 +562,10 @@ run_http() {
 for name in dnotifier nats; do
     ! runs connections || run_connections "$name"
 done
+# The stalled fan-out right after the plain one, on the same server process: its figures are
+# compared per subscriber with the plain one's.
 for name in dnotifier nats; do
-    ! runs fanout || run_fanout "$name"
+    ! runs fanout || { run_fanout "$name" && run_fanout "$name" stall; }
 done
 for name in dnotifier nats; do
     ! runs latency || run_latency_single "$name"
@@ -568,13 +583,18 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- Table ----------------------------------------------------------------------------------------
 
+# A number in FORMAT; a word (such as "no") as it is.
 format() {
-    awk -v v="$1" -v f="$2" 'BEGIN { if (v == "") print "n/a"; else printf f "\n", v }'
+    awk -v v="$1" -v f="$2" 'BEGIN {
+        if (v == "") print "n/a"; else if (v !~ /^[-+.0-9eE]+$/) print v; else printf f "\n", v
+    }'
 }
 
 ratio() {
-    awk -v d="$1" -v n="$2" \
-        'BEGIN { if (d == "" || n == "" || n + 0 == 0) print "n/a"; else printf "%.2fx\n", d / n }'
+    awk -v d="$1" -v n="$2" 'BEGIN {
+        if (d !~ /^[-+.0-9eE]+$/ || n !~ /^[-+.0-9eE]+$/ || n + 0 == 0) print "n/a"
+        else printf "%.2fx\n", d / n
+    }'
 }
 
 # 19000 -> 19,000
@@ -592,7 +612,7 @@ megabytes() {
 
 # row WORKLOAD METRIC DNOTIFIER NATS FORMAT BETTER
 row() {
-    printf '%-11s %-42s %11s %11s %7s  %s\n' "$1" "$2" "$(format "$3" "$5")" \
+    printf '%-11s %-48s %11s %11s %7s  %s\n' "$1" "$2" "$(format "$3" "$5")" \
         "$(format "$4" "$5")" "$(ratio "$3" "$4")" "$6"
 }
 
@@ -612,6 +632,61 @@ fanout_rows() {
     row fan-out "deliveries per read() of the load generator" \
         "$(value "$fd" deliveries_per_read)" "$(value "$fn" deliveries_per_read)" '%.1f' \
         "context (server batching)"
+    row fan-out "1 subscriber stalled: deliveries/s to the others" \
+        "$(value "$work/fanout-stalled-dnotifier.txt" deliveries_per_s)" \
+        "$(value "$work/fanout-stalled-nats.txt" deliveries_per_s)" '%.0f' higher
+    row fan-out "1 stalled: as % of plain fan-out per subscriber" \
+        "$(stalled_share dnotifier)" "$(stalled_share nats)" '%.1f' higher
+    row fan-out "1 stalled: server closed it after (s)" "$(stall_let_go dnotifier)" \
+        "$(stall_let_go nats)" '%.1f' \
+        "context (no: not within $(awk -v d="$duration" -v s="$stall_seconds" \
+            'BEGIN { print (s > d ? s : d) }') s)"
+}
+
+# stalled_share NAME: deliveries/s per subscriber that reads in the stalled fan-out, as a
+# percentage of the plain fan-out's per subscriber.
+stalled_share() {
+    local plain=$work/fanout-$1.txt stalled=$work/fanout-stalled-$1.txt
+    awk -v s="$(value "$stalled" deliveries_per_s)" -v sn="$(value "$stalled" subscribers)" \
+        -v p="$(value "$plain" deliveries_per_s)" -v pn="$(value "$plain" subscribers)" \
+        'BEGIN { if (s != "" && p > 0 && sn > 0 && pn > 0) printf "%.2f", s / sn / (p / pn) * 100 }'
+}
+
+# stall_let_go NAME: seconds from the stall to the server letting the stalled subscriber go
+# (its end of the connection closed or shut down), "no" when it did not.
+stall_let_go() {
+    local file=$work/fanout-stalled-$1.txt
+    case $(value "$file" stall_server_let_go) in
+    1) value "$file" stall_server_let_go_after_s ;;
+    0) echo no ;;
+    esac
+}
+
+# slow_consumer_log NAME: "SECONDS MESSAGE" of the first line the server logged about a slow
+# consumer at or after the stall, SECONDS counted from the stall; nothing when it logged none.
+slow_consumer_log() {
+    local at line stamp ms
+    at=$(value "$work/fanout-stalled-$1.txt" stall_at_unix_ms)
+    [ -n "$at" ] || return 0
+    if [ "$1" = dnotifier ]; then
+        grep -h 'slow consumer' "$work/node.err" 2>/dev/null
+    else
+        grep -h 'Slow Consumer' "$work/nats.log" 2>/dev/null
+    fi | while IFS= read -r line; do
+        # dnotifier: JSON, "time":"2026-12-05T02:17:56.802Z"; nats: [PID] 2026/12/05 02:18:37.765
+        if [ "$1" = dnotifier ]; then
+            stamp=$(sed -n 's/.*"time":"\([^"]*\)".*/\1/p' <<<"$line")
+            line=$(sed -n 's/.*"message":"\([^"]*\)".*/\1/p' <<<"$line")
+        else
+            stamp=$(awk '{ gsub("/", "-", $2); print $2, $3 }' <<<"$line")
+            line=$(grep -o 'Slow Consumer.*' <<<"$line")
+        fi
+        ms=$(date -d "$stamp" +%s%3N 2>/dev/null) || continue
+        if [ "$ms" -ge "$at" ]; then
+            echo "$(awk -v d=$((ms - at)) 'BEGIN { printf "%.1f", d / 1000 }') $line"
+            break
+        fi
+    done
 }
 
 connection_rows() {
@@ -655,24 +730,101 @@ EOF
 }
 
 fanout_notes() {
+    local others
+    others=$(grouped $((subscribers - 1)))
     cat <<EOF
 
 Fan-out: 1 publisher, 1 channel, $subscribers subscribers in one load generator process,
 100-byte payloads, at most 256 messages in flight per subscriber, ${duration} s measured after
 1 s of warm-up. dnotifier: signed POST /apps/ID/events requests pipelined on one keep-alive
 connection; nats: PUB in WebSocket frames on one connection.
+1 stalled: the same right after, on the same server, but one subscriber stops reading as the
+window opens and keeps its connection open; the figures are those of the other $others
+subscribers, compared per subscriber with the plain fan-out. Past the window the publisher goes
+on, outside the figures, until the server lets the stalled one go (the server's end of the
+connection, seen in the kernel's socket table, is closed or shut down) or $stall_seconds s after
+the stall; then the stalled one reads again.
 EOF
     local name file skipped reordered rejected
     for name in dnotifier nats; do
-        file=$work/fanout-$name.txt
-        [ -f "$file" ] || continue
-        skipped=$(value "$file" skipped) reordered=$(value "$file" reordered)
-        rejected=$(value "$file" publish_rejected)
-        if [ "${skipped:-0}${reordered:-0}${rejected:-0}" != 000 ]; then
-            echo "fan-out $name: $skipped skipped, $reordered out of order," \
-                "$rejected publishes rejected"
-        fi
+        for file in "$work/fanout-$name.txt" "$work/fanout-stalled-$name.txt"; do
+            [ -f "$file" ] || continue
+            skipped=$(value "$file" skipped) reordered=$(value "$file" reordered)
+            rejected=$(value "$file" publish_rejected)
+            if [ "${skipped:-0}${reordered:-0}${rejected:-0}" != 000 ]; then
+                echo "fan-out$(stalled_label "$file") $name: $skipped skipped," \
+                    "$reordered out of order, $rejected publishes rejected"
+            fi
+            awk -v r="$(value "$file" delivered_ratio)" \
+                -v what="fan-out$(stalled_label "$file") $name" 'BEGIN {
+                    if (r != "" && r < 1)
+                        printf "%s: %.3f %% of the deliveries lost\n", what, (1 - r) * 100
+                }'
+        done
+        stall_note "$name" | fold -s -w 96 | sed 's/ *$//'
     done
+}
+
+stalled_label() {
+    case $1 in *stalled*) echo ", 1 stalled" ;; esac
+}
+
+# stall_note NAME: what became of the stalled subscriber of server NAME.
+stall_note() {
+    local file=$work/fanout-stalled-$1.txt logged
+    [ -f "$file" ] || return 0
+    logged=$(slow_consumer_log "$1")
+    awk -v name="$1" -v go="$(value "$file" stall_server_let_go)" \
+        -v after="$(value "$file" stall_server_let_go_after_s)" \
+        -v how="$(value "$file" stall_server_let_go_how)" \
+        -v logged="$logged" -v resumed="$(value "$file" stall_resumed_after_s)" \
+        -v client="$(value "$file" stall_client_kernel_bytes)" \
+        -v server="$(value "$file" stall_server_kernel_bytes)" \
+        -v bytes="$(value "$file" stall_bytes_after_resume)" \
+        -v sent="$(value "$file" stall_bytes_sent_after_resume)" \
+        -v got="$(value "$file" stall_delivered_after_resume)" \
+        -v missed="$(value "$file" stall_missed)" -v end="$(value "$file" stall_end)" \
+        -v span="$(value "$file" past_window_seconds)" \
+        -v past="$(value "$file" past_window_deliveries_per_s)" \
+        -v others="$(value "$file" subscribers)" \
+        -v plain="$(value "$work/fanout-$1.txt" deliveries_per_s)" \
+        -v plain_n="$(value "$work/fanout-$1.txt" subscribers)" \
+        -v failed="$(value "$file" stall_diag_error)$(value "$file" stall_error)" 'BEGIN {
+            printf "fan-out, 1 stalled, %s: ", name
+            if (go == 1) printf "let go %.1f s after the stall (its end: %s)", after, how
+            else if (go == 0) printf "not let go"
+            else printf "no result"
+            if (logged != "") {
+                seconds = logged
+                sub(/ .*/, "", seconds)
+                printf "; the server logged \"%s\" %s s after the stall",
+                    substr(logged, length(seconds) + 2), seconds
+            }
+            printf "."
+            if (past != "") {
+                printf " From the window'"'"'s end to the last publication (%.1f s): %.0f" \
+                    " deliveries/s to the others", span, past
+                if (plain > 0 && others > 0 && plain_n > 0)
+                    printf " (%.1f %% of the plain fan-out per subscriber)",
+                        past / others / (plain / plain_n) * 100
+                printf "."
+            }
+            if (resumed != "") {
+                printf " Read again %.1f s after the stall: %.2f MB waited in the kernel" \
+                    " (%.2f MB in its receive queue, %.2f MB in the server'"'"'s send queue);" \
+                    " it read %.2f MB, %d messages, then ", resumed, (client + server) / 1e6,
+                    client / 1e6, server / 1e6, bytes / 1e6, got
+                if (end == "open") printf "it stayed open"
+                else printf "the connection ended: %s", end
+                if (sent > 0 && end ~ /reset/)
+                    printf " (it had sent %d bytes, the answer to a ping that waited in the" \
+                        " buffers; a socket its server has closed answers data with a reset)", sent
+                if (missed > 0) printf "; %d publications never reached it", missed
+                printf "."
+            }
+            print ""
+            if (failed != "") printf "fan-out, 1 stalled, %s: %s\n", name, failed
+        }'
 }
 
 # latency_label CASE: how the table names a latency case.
@@ -834,7 +986,7 @@ echo "dnotifier-node at $(git -C "$repo_root" rev-parse --short HEAD 2>/dev/null
 echo "load average before: $load_before; after: $load_after"
 echo "ratio = dnotifier / nats; the last column says which direction is better"
 echo
-printf '%-11s %-42s %11s %11s %7s  %s\n' workload metric dnotifier nats ratio better
+printf '%-11s %-48s %11s %11s %7s  %s\n' workload metric dnotifier nats ratio better
 ! runs fanout || fanout_rows
 ! runs connections || connection_rows
 ! runs latency || latency_rows

@@ -1,20 +1,29 @@
 // The pure parts of the load generator's own clients: WebSocket upgrade check, frame parser,
 // message reassembly and client frame encoding; NATS operations; Pusher frame reading and
-// request signing; the latency histogram. A wrong count here would make every benchmark figure
-// wrong.
+// request signing; the latency histogram; the socket diagnostics request and answer of the
+// stalled subscriber. A wrong count here would make every benchmark figure wrong.
 
 #include "loadgen/benchpayload.h"
 #include "loadgen/histogram.h"
 #include "loadgen/natswire.h"
 #include "loadgen/pusherwire.h"
+#include "loadgen/sockdiag.h"
 #include "loadgen/wsframe.h"
 
 #include <QTest>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/tcp.h>
 
 using namespace DNotifier::Bench;
 using namespace std::string_view_literals;
@@ -63,6 +72,19 @@ std::string response(std::string_view headers)
     return "HTTP/1.1 101 Switching Protocols\r\n" + std::string(headers) + "\r\n";
 }
 
+// A netlink message of the given type around body, as the kernel writes it.
+template<typename Body>
+std::string netlinkMessage(std::uint16_t type, const Body &body)
+{
+    nlmsghdr header{};
+    header.nlmsg_len = NLMSG_LENGTH(sizeof body);
+    header.nlmsg_type = type;
+    std::string message(NLMSG_SPACE(sizeof body), '\0');
+    std::memcpy(message.data(), &header, sizeof header);
+    std::memcpy(message.data() + NLMSG_HDRLEN, &body, sizeof body);
+    return message;
+}
+
 } // namespace
 
 class tst_WsFrame final : public QObject
@@ -98,6 +120,8 @@ private Q_SLOTS:
     void histogramBucketsTileTheRange();
     void histogramPercentilesOfLargeValues();
     void histogramEdges();
+    void sockDiagRequestNamesOneSocket();
+    void sockDiagReplies();
 };
 
 void tst_WsFrame::acceptKeyMatchesTheRfcExample()
@@ -652,6 +676,85 @@ void tst_WsFrame::histogramEdges()
     LatencyHistogram one;
     one.record(123'456'789);
     QCOMPARE(one.percentile(0.5), std::int64_t(123'456'789));
+}
+
+void tst_WsFrame::sockDiagRequestNamesOneSocket()
+{
+    const Ipv4Address server{htonl(0x7F000001), 6001};
+    const Ipv4Address client{htonl(0x7F000005), 40123};
+    const std::string request = sockDiagRequest(server, client, 7);
+
+    struct
+    {
+        nlmsghdr header;
+        inet_diag_req_v2 body;
+    } read;
+
+    QCOMPARE(request.size(), sizeof read);
+    std::memcpy(&read, request.data(), sizeof read);
+    QCOMPARE(read.header.nlmsg_len, std::uint32_t(sizeof read));
+    QCOMPARE(read.header.nlmsg_type, std::uint16_t(SOCK_DIAG_BY_FAMILY));
+    // An exact lookup, not a dump of every socket.
+    QCOMPARE(read.header.nlmsg_flags, std::uint16_t(NLM_F_REQUEST));
+    QCOMPARE(read.header.nlmsg_seq, std::uint32_t(7));
+    QCOMPARE(read.body.sdiag_family, std::uint8_t(AF_INET));
+    QCOMPARE(read.body.sdiag_protocol, std::uint8_t(IPPROTO_TCP));
+    QCOMPARE(ntohs(read.body.id.idiag_sport), std::uint16_t(6001));
+    QCOMPARE(ntohs(read.body.id.idiag_dport), std::uint16_t(40123));
+    QCOMPARE(ntohl(read.body.id.idiag_src[0]), std::uint32_t(0x7F000001));
+    QCOMPARE(ntohl(read.body.id.idiag_dst[0]), std::uint32_t(0x7F000005));
+    QCOMPARE(read.body.id.idiag_cookie[0], std::uint32_t(INET_DIAG_NOCOOKIE));
+    QCOMPARE(read.body.id.idiag_cookie[1], std::uint32_t(INET_DIAG_NOCOOKIE));
+}
+
+void tst_WsFrame::sockDiagReplies()
+{
+    inet_diag_msg found{};
+    found.idiag_family = AF_INET;
+    found.idiag_state = TCP_FIN_WAIT1;
+    found.idiag_rqueue = 12;
+    found.idiag_wqueue = 2'500'000;
+    found.idiag_inode = 0;
+    const std::string message = netlinkMessage(SOCK_DIAG_BY_FAMILY, found);
+    const TcpSocketState state = parseSockDiagReply(message);
+    QCOMPARE(state.status, TcpSocketState::Status::Found);
+    QCOMPARE(state.state, std::uint8_t(TCP_FIN_WAIT1));
+    QCOMPARE(state.receiveQueue, std::uint32_t(12));
+    QCOMPARE(state.sendQueue, std::uint32_t(2'500'000));
+    QCOMPARE(state.inode, std::uint32_t(0));
+    QCOMPARE(tcpStateName(state.state), "FIN_WAIT1"sv);
+    QCOMPARE(tcpStateName(TCP_ESTABLISHED), "ESTABLISHED"sv);
+    QCOMPARE(tcpStateName(TCP_LISTEN), "LISTEN"sv);
+    QCOMPARE(tcpStateName(TCP_CLOSING), "CLOSING"sv);
+    QCOMPARE(tcpStateName(200), "UNKNOWN"sv);
+
+    // Read from an odd address, as the parser must not assume alignment.
+    const std::string shifted = " " + message;
+    QCOMPARE(parseSockDiagReply(std::string_view(shifted).substr(1)).sendQueue,
+             std::uint32_t(2'500'000));
+
+    nlmsgerr notFound{};
+    notFound.error = -ENOENT;
+    QCOMPARE(parseSockDiagReply(netlinkMessage(NLMSG_ERROR, notFound)).status,
+             TcpSocketState::Status::NotFound);
+    nlmsgerr denied{};
+    denied.error = -EPERM;
+    QCOMPARE(parseSockDiagReply(netlinkMessage(NLMSG_ERROR, denied)).status,
+             TcpSocketState::Status::Invalid);
+
+    // Cut short, a length past the end, another message type: nothing is read.
+    QCOMPARE(parseSockDiagReply(std::string_view(message).substr(0, 10)).status,
+             TcpSocketState::Status::Invalid);
+    QCOMPARE(parseSockDiagReply(std::string_view(message).substr(0, message.size() - 8)).status,
+             TcpSocketState::Status::Invalid);
+    QCOMPARE(parseSockDiagReply(netlinkMessage(NLMSG_DONE, found)).status,
+             TcpSocketState::Status::Invalid);
+    nlmsghdr shortHeader{};
+    shortHeader.nlmsg_len = NLMSG_LENGTH(4);
+    shortHeader.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    std::string tooShort(NLMSG_SPACE(4), '\0');
+    std::memcpy(tooShort.data(), &shortHeader, sizeof shortHeader);
+    QCOMPARE(parseSockDiagReply(tooShort).status, TcpSocketState::Status::Invalid);
 }
 
 QTEST_GUILESS_MAIN(tst_WsFrame)

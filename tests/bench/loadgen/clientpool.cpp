@@ -24,6 +24,7 @@ namespace {
 constexpr std::size_t ReadChunk = 256 * 1024;
 constexpr std::uint64_t MaxFramePayload = 16 * 1024 * 1024;
 constexpr std::size_t KeptBufferCapacity = 64 * 1024;
+constexpr std::uint32_t AllEvents = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
 
 std::string errorText(int error)
 {
@@ -105,7 +106,7 @@ std::size_t ClientPool::open(Transport transport, std::string path, std::uint16_
     m_counters.connectNs += monotonicNs() - started;
     const std::size_t id = m_connections.size();
     epoll_event event{};
-    event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    event.events = AllEvents;
     event.data.u64 = id;
     if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
         m_lastError = "epoll_ctl: " + errorText(errno);
@@ -201,7 +202,7 @@ void ClientPool::flushQueued()
     for (std::size_t i = 0; i < m_dirty.size(); ++i) {
         const std::size_t id = m_dirty[i];
         m_connections[id]->dirty = false;
-        if (alive(id)) {
+        if (alive(id) && !m_connections[id]->stalled) {
             flush(id);
         }
     }
@@ -221,9 +222,48 @@ bool ClientPool::watch(int fd)
     return true;
 }
 
+bool ClientPool::stopReading(std::size_t id)
+{
+    if (!alive(id) || !setEvents(id, EPOLLRDHUP | EPOLLET)) {
+        return false;
+    }
+    m_connections[id]->stalled = true;
+    return true;
+}
+
+void ClientPool::resumeReading(std::size_t id)
+{
+    // The kernel checks the socket again on the change, so what waits in it is reported at once.
+    if (alive(id) && m_connections[id]->stalled && setEvents(id, AllEvents)) {
+        m_connections[id]->stalled = false;
+        if (queuedBytes(id) > 0) {
+            queue(id, {});
+        }
+    }
+}
+
+bool ClientPool::setEvents(std::size_t id, std::uint32_t events)
+{
+    epoll_event event{};
+    event.events = events;
+    event.data.u64 = id;
+    if (epoll_ctl(m_epoll, EPOLL_CTL_MOD, m_connections[id]->fd, &event) != 0) {
+        m_lastError = "epoll_ctl: " + errorText(errno);
+        return false;
+    }
+    return true;
+}
+
 void ClientPool::handleEvent(std::size_t id, std::uint32_t events)
 {
     if (id == NoConnection || !alive(id)) {
+        return;
+    }
+    if (m_connections[id]->stalled) {
+        // Only the end of the stream (RDHUP) or an error (HUP, ERR: a reset) gets here.
+        if (m_connections[id]->peerEndNs == 0) {
+            m_connections[id]->peerEndNs = monotonicNs();
+        }
         return;
     }
     if (m_connections[id]->phase == Phase::Connecting) {

@@ -104,6 +104,20 @@ public:
     // to the caller, which must, since it stays readable until read.
     bool watch(int fd);
 
+    // Makes id a client that stalls: its socket stays open, but nothing more is read from it or
+    // written to it, so the kernel's buffers fill and then the server's. Only the server's FIN
+    // or reset is still noticed (peerEndSeenNs()), without reading. resumeReading() reads on
+    // from where it stopped, what the kernel kept first. False, with lastError(), when epoll
+    // would not change.
+    bool stopReading(std::size_t id);
+    void resumeReading(std::size_t id);
+
+    // When the FIN or reset of the server reached a connection that reads nothing; 0 before.
+    std::int64_t peerEndSeenNs(std::size_t id) const { return m_connections[id]->peerEndNs; }
+
+    // The socket, to look at (its addresses, its queues); the pool keeps owning it.
+    int descriptor(std::size_t id) const { return m_connections[id]->fd; }
+
     const std::string &lastError() const { return m_lastError; }
 
     const PoolCounters &counters() const { return m_counters; }
@@ -128,7 +142,9 @@ private:
         Phase phase = Phase::Connecting;
         bool dirty = false;
         bool closeSent = false;
+        bool stalled = false;
         std::uint16_t port = 0;
+        std::int64_t peerEndNs = 0;
         std::string path;
         std::string expectedAccept;
         std::string pending;
@@ -146,6 +162,7 @@ private:
     bool handleControl(std::size_t id, const MessageAssembler::Message &message);
     void queue(std::size_t id, std::string_view bytes);
     void flush(std::size_t id);
+    bool setEvents(std::size_t id, std::uint32_t events);
     std::uint32_t nextMask();
     bool bindSource(int fd);
 

@@ -76,6 +76,9 @@ bool applyValue(Options &options, std::string_view name, const char *value)
     if (name == "--warmup") {
         return readSeconds(value, options.warmupSeconds);
     }
+    if (name == "--stall-seconds") {
+        return readSeconds(value, options.stallSeconds);
+    }
     if (name == "--channel") {
         options.channel = value;
         return !options.channel.empty();
@@ -120,6 +123,10 @@ std::string usage()
            "  --size BYTES (100)      --window N: messages in flight per subscriber (256)\n"
            "  --batch N: messages queued per loop turn at most (64)\n"
            "  --channel NAME (bench-fanout)  --event NAME (bench)\n"
+           "  --stall: one subscriber stops reading after the warm-up (never closes); the\n"
+           "  figures are those of the others, stall_* lines say what became of it\n"
+           "  --stall-seconds S: past the window, publish on (outside the figures) until the\n"
+           "  server lets the stalled one go or S seconds after the stall (0: no longer)\n"
            "connections: N idle subscribed connections\n"
            "  --connections N (5000)  --first-index I: channels are idle-I, idle-I+1, ... (0)\n"
            "  --shared-channel: all subscribe to \"idle\"  --hold: keep them until SIGTERM\n"
@@ -170,8 +177,10 @@ std::optional<Options> parseOptions(int argc, char **argv, std::string &error)
     }
     for (int i = 2; i < argc; ++i) {
         const std::string_view name = argv[i];
-        if (name == "--shared-channel" || name == "--hold") {
-            (name == "--hold" ? options.hold : options.sharedChannel) = true;
+        if (name == "--shared-channel" || name == "--hold" || name == "--stall") {
+            (name == "--hold"    ? options.hold
+             : name == "--stall" ? options.stall
+                                 : options.sharedChannel) = true;
             continue;
         }
         if (i + 1 >= argc || !applyValue(options, name, argv[i + 1])) {

@@ -36,6 +36,10 @@ struct Options
     std::size_t batch = 64;
     std::string channel = "bench-fanout";
     std::string eventName = "bench";
+    // fanout: one subscriber stops reading after the warm-up; past the window, publishing goes
+    // on (outside the figures) until the server lets it go or stallSeconds after the stall
+    bool stall = false;
+    double stallSeconds = 0;
 
     // latency, channels: publications per second over all channels, and the port of the node
     // that publishes when it is not the subscribers' (two peered nodes)

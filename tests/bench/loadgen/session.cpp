@@ -112,6 +112,9 @@ void Session::closed(ClientPool &pool, std::size_t id, std::string_view reason)
 {
     (void)pool;
     noteFailure(reason);
+    if (id == m_watched) {
+        m_watchedEnd = reason;
+    }
     if (Publisher *publisher = publisherOf(id)) {
         publisher->closed();
         return;

@@ -61,6 +61,11 @@ public:
 
     const RampTimes &times() const { return m_times; }
 
+    // Keeps the reason connection id ends with, for watchedEnd(): empty while it is open.
+    void watchEnd(std::size_t id) { m_watched = id; }
+
+    const std::string &watchedEnd() const { return m_watchedEnd; }
+
     void opened(ClientPool &pool, std::size_t id) override;
     void message(ClientPool &pool,
                  std::size_t id,
@@ -86,6 +91,8 @@ private:
     std::size_t m_upgradeFailures = 0;
     std::size_t m_dropped = 0;
     std::string m_firstFailure;
+    std::size_t m_watched = ClientPool::NoConnection;
+    std::string m_watchedEnd;
     RampTimes m_times;
 };
 

@@ -69,6 +69,11 @@ bool SubscriberSet::isSubscribed(std::size_t id) const
     return owns(id) && m_subscribers[id].subscribed;
 }
 
+std::uint64_t SubscriberSet::deliveriesOf(std::size_t id) const
+{
+    return id < m_subscribers.size() ? m_subscribers[id].deliveries : 0;
+}
+
 void SubscriberSet::measureFrom(std::int64_t sentFromNs, LatencyHistogram &histogram)
 {
     m_measureFromNs = sentFromNs;
@@ -183,6 +188,7 @@ bool SubscriberSet::natsOps(ClientPool &pool,
 void SubscriberSet::delivered(Subscriber &subscriber, std::string_view payload)
 {
     ++m_counters.deliveries;
+    ++subscriber.deliveries;
     PayloadStamp stamp;
     if (!parseBenchPayload(payload, stamp)) {
         ++m_counters.unreadable;

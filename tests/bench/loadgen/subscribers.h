@@ -62,6 +62,9 @@ public:
 
     bool isSubscribed(std::size_t id) const;
 
+    // Messages delivered to id, also after it closed; part of counters().deliveries.
+    std::uint64_t deliveriesOf(std::size_t id) const;
+
     // From now on, every delivery of a publication sent at or after sentFromNs is counted as
     // measured and its latency (read back minus the send time in the payload, both
     // CLOCK_MONOTONIC on this machine) recorded in histogram, which must outlive the set.
@@ -80,6 +83,7 @@ private:
         std::string channel;
         std::string natsStream;
         std::uint64_t lastSequence = 0;
+        std::uint64_t deliveries = 0;
         bool member = false;
         bool subscribed = false;
     };
