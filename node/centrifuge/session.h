@@ -88,7 +88,10 @@ private:
 
     std::unique_ptr<WebSocket::Connection> m_socket;
     Broker::ConnectionId m_id;
-    Config::AppSettings m_app;
+    // The app's entry in the registry's table, which is never freed (AppRegistry): the
+    // session keeps the settings it started with, as a copy would, without 288 bytes per
+    // connection.
+    const Config::AppSettings &m_app;
     Hub *m_hub;
     SessionTimings m_timings;
     std::shared_ptr<const Tokens::KeySet> m_keys;

@@ -80,7 +80,10 @@ private:
 
     std::unique_ptr<WebSocket::Connection> m_socket;
     Broker::ConnectionId m_id;
-    Config::AppSettings m_app;
+    // The app's entry in the registry's table, which is never freed (AppRegistry): the
+    // session keeps the settings it started with, as a copy would, without 288 bytes per
+    // connection.
+    const Config::AppSettings &m_app;
     Hub *m_hub;
     SessionTimeouts m_timeouts;
     QByteArray m_socketId;
