@@ -70,6 +70,9 @@ DescriptorStream::DescriptorStream(int fd, QObject *parent)
 
 DescriptorStream::~DescriptorStream()
 {
+    if (m_budget) {
+        m_budget->release();
+    }
     if (m_fd >= 0) {
         m_readNotifier.setEnabled(false);
         if (m_writeNotifier) {
@@ -91,9 +94,9 @@ ByteStream *DescriptorStream::fromSocket(QTcpSocket *socket, QByteArray *already
     *alreadyRead = socket->readAll();
     auto *stream = new DescriptorStream(fd);
     // The connection's share of the socket budget lives as long as the connection.
-    const auto shares = socket->findChildren<SocketBudgetToken *>(Qt::FindDirectChildrenOnly);
-    for (SocketBudgetToken *share : shares) {
-        share->setParent(stream);
+    if (auto *token =
+                socket->findChild<SocketBudgetToken *>(QString(), Qt::FindDirectChildrenOnly)) {
+        stream->m_budget = token->takeShare();
     }
     socket->disconnect();
     socket->abort();

@@ -19,6 +19,8 @@ class QTcpSocket;
 
 namespace DNotifier::Transport {
 
+class SocketBudget;
+
 class DescriptorStream final : public ByteStream
 {
     Q_OBJECT
@@ -52,6 +54,8 @@ private:
     void finish();
 
     int m_fd;
+    // The connection's share of the socket budget, given back when the stream goes.
+    SocketBudget *m_budget = nullptr;
     QSocketNotifier m_readNotifier;
     std::unique_ptr<QSocketNotifier> m_writeNotifier;
     QByteArray m_outbox;

@@ -7,6 +7,7 @@
 #include <QObject>
 
 #include <atomic>
+#include <utility>
 
 namespace DNotifier::Transport {
 
@@ -39,13 +40,24 @@ private:
 // of the node owns the socket by then.
 class SocketBudgetToken final : public QObject
 {
+    Q_OBJECT
+
 public:
     SocketBudgetToken(SocketBudget *budget, QObject *socket)
         : QObject(socket)
         , m_budget(budget)
     { }
 
-    ~SocketBudgetToken() override { m_budget->release(); }
+    ~SocketBudgetToken() override
+    {
+        if (m_budget) {
+            m_budget->release();
+        }
+    }
+
+    // Hands the share to a new owner, which releases it itself (an object of its own per
+    // connection costs more memory than the rest of an idle connection's parts).
+    SocketBudget *takeShare() { return std::exchange(m_budget, nullptr); }
 
 private:
     SocketBudget *m_budget;
