@@ -158,10 +158,11 @@ void IoWorker::respond(quint64 httpId, quint64 sequence, const Http::Response &r
 
 void IoWorker::closeAll()
 {
-    for (Pusher::Session *session : std::as_const(m_sessions)) {
+    // Copies: a session that closes leaves these tables at once.
+    for (Pusher::Session *session : m_sessions.values()) {
         session->close(ShutdownCloseCode, u"Server shutting down"_s);
     }
-    for (Centrifuge::Session *session : std::as_const(m_centrifugeSessions)) {
+    for (Centrifuge::Session *session : m_centrifugeSessions.values()) {
         session->close(Centrifuge::DisconnectCode::Shutdown, u"shutdown"_s);
     }
 }
@@ -405,10 +406,11 @@ void IoWorker::closeRefused(std::unique_ptr<WebSocket::Connection> socket,
 void IoWorker::sweep()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (Pusher::Session *session : std::as_const(m_sessions)) {
+    // Copies: a session closed for silence leaves these tables at once.
+    for (Pusher::Session *session : m_sessions.values()) {
         session->checkActivity(now);
     }
-    for (Centrifuge::Session *session : std::as_const(m_centrifugeSessions)) {
+    for (Centrifuge::Session *session : m_centrifugeSessions.values()) {
         session->checkActivity(now);
     }
 }

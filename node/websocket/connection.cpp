@@ -88,9 +88,10 @@ void Connection::letStreamLinger()
     disconnect(stream, nullptr, this, nullptr);
     stream->setParent(nullptr);
     connect(stream, &Transport::ByteStream::disconnected, stream, &QObject::deleteLater);
+    // Before the close frame leaves: once the client has it, the node no longer lists the
+    // connection anywhere (its session's end reaches the broker first).
+    Q_EMIT disconnected();
     stream->closeGracefully();
-    // Queued: close() is called from loops over the sessions, which `disconnected` edits.
-    QMetaObject::invokeMethod(this, &Connection::disconnected, Qt::QueuedConnection);
 }
 
 void Connection::readAvailable()

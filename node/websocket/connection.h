@@ -45,7 +45,7 @@ public:
     qint64 unsentBytes() const;
 
     // Sends a close frame with this code and reason (cut to 123 bytes of UTF-8); the connection
-    // is closed from then on (disconnected() follows on the next loop turn), and its TCP
+    // is closed from then on (disconnected() is emitted before this returns), and its TCP
     // connection ends once the client has had time to read the frame.
     void close(quint16 code, const QString &reason);
 
