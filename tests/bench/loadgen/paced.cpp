@@ -17,8 +17,6 @@ namespace DNotifier::Bench {
 
 namespace {
 
-constexpr std::int64_t DrainQuietNs = 3'000'000'000;
-
 struct Snapshot
 {
     std::int64_t ns = 0;

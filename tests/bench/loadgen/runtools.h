@@ -13,6 +13,9 @@ namespace DNotifier::Bench {
 
 bool stopWasRequested();
 
+// The drain after a measuring window ends once nothing has arrived for this long.
+constexpr std::int64_t DrainQuietNs = 3'000'000'000;
+
 std::int64_t seconds(double value);
 double elapsed(std::int64_t fromNs, std::int64_t toNs);
 

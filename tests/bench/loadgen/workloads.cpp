@@ -14,7 +14,6 @@ namespace DNotifier::Bench {
 namespace {
 
 constexpr std::size_t MaxPublisherQueue = 256 * 1024;
-constexpr std::int64_t DrainQuietNs = 3'000'000'000;
 
 std::string idleChannel(const Options &options, std::size_t index)
 {
