@@ -25,7 +25,9 @@ public:
             connect(tls, &QSslSocket::encryptedBytesWritten, this, &Linger::shutDownWhenWritten);
         }
         discard();
-        shutDownWhenWritten();
+        // The first check waits for the next loop turn: a TLS socket that is decrypting a
+        // record now cannot encrypt the answer before it returns (see below).
+        QMetaObject::invokeMethod(this, &Linger::shutDownWhenWritten, Qt::QueuedConnection);
     }
 
 private:
@@ -39,7 +41,14 @@ private:
 
     void shutDownWhenWritten()
     {
-        const auto *tls = qobject_cast<QSslSocket *>(m_socket);
+        // Qt 6.4 counts plaintext written to a TLS socket in neither bytesToWrite() nor
+        // encryptedBytesToWrite() until it is encrypted, which it defers to a later turn; a
+        // shutdown on those counts alone overtook the answer to a "Connection: close" request.
+        // Flushing encrypts and sends what is pending first, so the counts are true.
+        auto *tls = qobject_cast<QSslSocket *>(m_socket);
+        if (tls) {
+            tls->flush();
+        }
         const qint64 unsent = m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
         if (unsent == 0 && !m_shutDown && m_socket->state() == QAbstractSocket::ConnectedState) {
             m_shutDown = true;

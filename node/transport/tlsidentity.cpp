@@ -28,7 +28,7 @@ Result<QByteArray> readFile(const QString &path)
 QSslConfiguration TlsIdentity::serverConfiguration() const
 {
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-    configuration.setLocalCertificate(certificate);
+    configuration.setLocalCertificateChain(QList<QSslCertificate>{certificate} + intermediates);
     configuration.setPrivateKey(key);
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
@@ -45,10 +45,11 @@ Result<TlsIdentity> loadTlsIdentity(const QString &certificatePath, const QStrin
     if (!keyPem) {
         return keyPem.error();
     }
-    const QSslCertificate certificate(*certificatePem, QSsl::Pem);
-    if (certificate.isNull()) {
+    QList<QSslCertificate> chain = QSslCertificate::fromData(*certificatePem, QSsl::Pem);
+    if (chain.isEmpty() || chain.first().isNull()) {
         return Error{0, u"\"%1\" does not hold a PEM certificate"_s.arg(certificatePath)};
     }
+    const QSslCertificate certificate = chain.takeFirst();
     QSslKey key(*keyPem, QSsl::Ec, QSsl::Pem);
     if (key.isNull()) {
         key = QSslKey(*keyPem, QSsl::Rsa, QSsl::Pem);
@@ -56,7 +57,7 @@ Result<TlsIdentity> loadTlsIdentity(const QString &certificatePath, const QStrin
     if (key.isNull()) {
         return Error{0, u"\"%1\" does not hold a PEM private key (EC or RSA)"_s.arg(keyPath)};
     }
-    return TlsIdentity{certificate, key};
+    return TlsIdentity{certificate, chain, key};
 }
 
 Result<TlsIdentity> loadOrCreateTlsIdentity(const QString &dataDir,

@@ -6,6 +6,7 @@
 
 #include <common/result.h>
 
+#include <QList>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -16,13 +17,16 @@ namespace DNotifier::Transport {
 struct TlsIdentity
 {
     QSslCertificate certificate;
+    // The certificates that follow the leaf in its file (intermediates), sent with it so that
+    // clients which trust only the root can build the path.
+    QList<QSslCertificate> intermediates;
     QSslKey key;
 
     // TLS 1.2 or later, presenting this identity, not asking the peer for a certificate.
     QSslConfiguration serverConfiguration() const;
 };
 
-// Reads a PEM certificate and its private key (EC or RSA).
+// Reads a PEM certificate, with any intermediates after it, and its private key (EC or RSA).
 Result<TlsIdentity> loadTlsIdentity(const QString &certificatePath, const QString &keyPath);
 
 // Reads `certificateName` and `keyName` in `dataDir`, after making them (EC P-256, with

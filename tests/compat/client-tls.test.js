@@ -120,6 +120,26 @@ test('a Centrifuge client connects over wss', T, async () => {
   assert.ok(reply.connect.client);
 });
 
+test('requests that close their connection get their whole answer over https', T, async () => {
+  // Node's agent without keep-alive sends "Connection: close" right behind the TLS handshake,
+  // so the node answers while it is still reading the handshake's last record.
+  const agent = new https.Agent({ keepAlive: false, ca: first.pem });
+  try {
+    for (let i = 0; i < 20; i++) {
+      const answer = await new Promise((resolve, reject) => {
+        https.get({ host: '127.0.0.1', port: node.port, path: '/livez', agent }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode, connection: response.headers.connection, text }));
+        }).on('error', reject);
+      });
+      assert.deepEqual(answer, { status: 200, connection: 'close', text: '{"status":"ok"}' }, `request ${i}`);
+    }
+  } finally {
+    agent.destroy();
+  }
+});
+
 test('clear text on the TLS port gets no HTTP answer', T, async () => {
   const answer = await new Promise((resolve) => {
     const socket = net.connect(node.port, '127.0.0.1', () => socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n'));
