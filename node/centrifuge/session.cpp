@@ -55,9 +55,11 @@ Session::Session(std::unique_ptr<WebSocket::Connection> socket,
                  std::shared_ptr<const Tokens::KeySet> tokenKeys,
                  Hub *hub,
                  const SessionTimings &timings,
+                 Transport::SessionEnd *owner,
                  QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
+    , m_owner(owner)
     , m_id(id)
     , m_app(app)
     , m_hub(hub)
@@ -69,21 +71,25 @@ Session::Session(std::unique_ptr<WebSocket::Connection> socket,
     m_verifyOptions.audience = m_app.tokenAudience;
     m_verifyOptions.issuer = m_app.tokenIssuer;
     m_socket->setMaxMessageBytes(m_app.maxMessageBytes);
-    connect(m_socket.get(), &WebSocket::Connection::textReceived, this, &Session::onTextMessage);
-    connect(m_socket.get(), &WebSocket::Connection::binaryReceived, this,
-            [this] { close(DisconnectCode::BadRequest, u"binary frames are not supported"_s); });
-    connect(m_socket.get(), &WebSocket::Connection::disconnected, this, [this] {
-        m_open = false;
-        Q_EMIT finished(m_id);
-    });
 }
 
 Session::~Session() = default;
 
+void Session::binaryReceived()
+{
+    close(DisconnectCode::BadRequest, u"binary frames are not supported"_s);
+}
+
+void Session::disconnected()
+{
+    m_open = false;
+    m_owner->sessionEnded(m_id);
+}
+
 void Session::start()
 {
     m_startedMs = QDateTime::currentMSecsSinceEpoch();
-    m_socket->start();
+    m_socket->start(this);
 }
 
 void Session::send(const Transport::OutgoingFrame &frame)
@@ -153,8 +159,9 @@ void Session::expireSubscriptions(qint64 now)
     }
 }
 
-void Session::onTextMessage(const QByteArray &message)
+void Session::textReceived(const QByteArray &message)
 {
+    Observability::countClientMessage(m_metrics, message.size());
     if (!m_open) {
         return;
     }

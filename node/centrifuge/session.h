@@ -15,6 +15,7 @@
 #include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
 #include <node/transport/outgoingframe.h>
+#include <node/transport/sessionend.h>
 #include <node/websocket/connection.h>
 
 #include <QHash>
@@ -37,7 +38,7 @@ struct SessionTimings
     qint64 expiryGraceMs = 25'000;
 };
 
-class Session final : public QObject
+class Session final : public QObject, private WebSocket::ConnectionListener
 {
     Q_OBJECT
 
@@ -48,6 +49,7 @@ public:
             std::shared_ptr<const Tokens::KeySet> tokenKeys,
             Hub *hub,
             const SessionTimings &timings,
+            Transport::SessionEnd *owner,
             QObject *parent);
     ~Session() override;
 
@@ -62,12 +64,15 @@ public:
     // Pings, and closes connections that are stale, silent or past their token's expiry.
     void checkActivity(qint64 nowMs);
 
-Q_SIGNALS:
-    void finished(DNotifier::Broker::ConnectionId id);
-
 private:
     void expireSubscriptions(qint64 nowMs);
-    void onTextMessage(const QByteArray &message);
+    void textReceived(const QByteArray &message) override;
+    void binaryReceived() override;
+
+    // Centrifuge keeps a connection alive by its answers to the server's pings, not by any bytes.
+    void bytesArrived() override { }
+
+    void disconnected() override;
     // Returns false when the rest of the frame must not run.
     bool handle(const Command &command);
     bool handleConnect(const Command &command);
@@ -87,6 +92,7 @@ private:
     void post(Function &&function);
 
     std::unique_ptr<WebSocket::Connection> m_socket;
+    Transport::SessionEnd *m_owner;
     Broker::ConnectionId m_id;
     // The app's entry in the registry's table, which is never freed (AppRegistry): the
     // session keeps the settings it started with, as a copy would, without 288 bytes per

@@ -39,6 +39,16 @@ struct NodeMetrics
     std::atomic<qint64> clusterSynced{0};
 };
 
+// One client message in (a WebSocket text frame or an HTTP API request) of `bytes` payload
+// bytes; `metrics` may be null (tests).
+inline void countClientMessage(NodeMetrics *metrics, qsizetype bytes)
+{
+    if (metrics) {
+        metrics->clientMessagesReceived.fetch_add(1, std::memory_order_relaxed);
+        metrics->clientBytesReceived.fetch_add(quint64(bytes), std::memory_order_relaxed);
+    }
+}
+
 // The length of the text in UTF-8, without encoding it.
 qsizetype utf8Length(QStringView text);
 

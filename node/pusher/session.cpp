@@ -52,9 +52,11 @@ Session::Session(std::unique_ptr<WebSocket::Connection> socket,
                  const Config::AppSettings &app,
                  Hub *hub,
                  const SessionTimeouts &timeouts,
+                 Transport::SessionEnd *owner,
                  QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
+    , m_owner(owner)
     , m_id(id)
     , m_app(app)
     , m_hub(hub)
@@ -62,19 +64,26 @@ Session::Session(std::unique_ptr<WebSocket::Connection> socket,
     , m_socketId(QByteArray::number(id) + '.' + QByteArray::number(Crypto::randomUInt32()))
 {
     m_socket->setMaxMessageBytes(m_app.maxMessageBytes);
-    connect(m_socket.get(), &WebSocket::Connection::textReceived, this, &Session::onTextMessage);
-    connect(m_socket.get(), &WebSocket::Connection::binaryReceived, this, [this] {
-        reply(Frames::error(std::nullopt, u"Binary frames are not supported; send JSON text"_s));
-    });
-    connect(m_socket.get(), &WebSocket::Connection::disconnected, this, [this] {
-        m_open = false;
-        Q_EMIT finished(m_id);
-    });
-    // Any bytes from the client count as activity, WebSocket pings and pongs included.
-    connect(m_socket.get(), &WebSocket::Connection::bytesArrived, this, &Session::markActivity);
 }
 
 Session::~Session() = default;
+
+void Session::binaryReceived()
+{
+    reply(Frames::error(std::nullopt, u"Binary frames are not supported; send JSON text"_s));
+}
+
+void Session::bytesArrived()
+{
+    // Any bytes from the client count as activity, WebSocket pings and pongs included.
+    markActivity();
+}
+
+void Session::disconnected()
+{
+    m_open = false;
+    m_owner->sessionEnded(m_id);
+}
 
 void Session::start()
 {
@@ -85,7 +94,7 @@ void Session::start()
     post([hub = m_hub, id, appId, socketId] { hub->openConnection(id, appId, socketId); });
     sendFrame(Frames::connectionEstablished(m_socketId, int(m_timeouts.activityMs / 1000)));
     // Frames the client sent right after the handshake come after connection_established.
-    m_socket->start();
+    m_socket->start(this);
 }
 
 void Session::send(const Transport::OutgoingFrame &frame)
@@ -131,8 +140,9 @@ void Session::checkActivity(qint64 now)
     }
 }
 
-void Session::onTextMessage(const QByteArray &message)
+void Session::textReceived(const QByteArray &message)
 {
+    Observability::countClientMessage(m_metrics, message.size());
     markActivity();
     if (!m_open) {
         return;

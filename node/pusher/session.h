@@ -11,6 +11,7 @@
 #include <node/observability/nodemetrics.h>
 #include <node/transport/clientlimits.h>
 #include <node/transport/outgoingframe.h>
+#include <node/transport/sessionend.h>
 #include <node/websocket/connection.h>
 
 #include <QObject>
@@ -28,7 +29,7 @@ struct SessionTimeouts
     qint64 pongMs = 30'000;
 };
 
-class Session final : public QObject
+class Session final : public QObject, private WebSocket::ConnectionListener
 {
     Q_OBJECT
 
@@ -39,6 +40,7 @@ public:
             const Config::AppSettings &app,
             Hub *hub,
             const SessionTimeouts &timeouts,
+            Transport::SessionEnd *owner,
             QObject *parent);
     ~Session() override;
 
@@ -55,11 +57,11 @@ public:
     // Pings a silent client, and closes it with 4201 when the ping goes unanswered.
     void checkActivity(qint64 nowMs);
 
-Q_SIGNALS:
-    void finished(DNotifier::Broker::ConnectionId id);
-
 private:
-    void onTextMessage(const QByteArray &message);
+    void textReceived(const QByteArray &message) override;
+    void binaryReceived() override;
+    void bytesArrived() override;
+    void disconnected() override;
     void dispatch(const ClientFrame &frame);
     void handleSubscribe(const QJsonValue &data);
     void handleUnsubscribe(const QJsonValue &data);
@@ -79,6 +81,7 @@ private:
     void post(Function &&function);
 
     std::unique_ptr<WebSocket::Connection> m_socket;
+    Transport::SessionEnd *m_owner;
     Broker::ConnectionId m_id;
     // The app's entry in the registry's table, which is never freed (AppRegistry): the
     // session keeps the settings it started with, as a copy would, without 288 bytes per

@@ -9,6 +9,20 @@
 
 namespace DNotifier::Transport {
 
+// Hears what happens to a stream's input. A plain interface, not signals: each connection
+// would otherwise carry a few hundred bytes of Qt connection bookkeeping for its whole life.
+class StreamReader
+{
+public:
+    // readAll() has something, or the peer has closed.
+    virtual void streamReadable() = 0;
+    // Once, when the connection is gone (peer closed, error or abort).
+    virtual void streamClosed() = 0;
+
+protected:
+    ~StreamReader() = default;
+};
+
 class ByteStream : public QObject
 {
     Q_OBJECT
@@ -16,8 +30,8 @@ class ByteStream : public QObject
 public:
     using QObject::QObject;
 
-    // Starts reporting input; readyRead may follow at once.
-    virtual void startReading() = 0;
+    // Starts reporting input to `reader`; it may hear of some at once.
+    virtual void startReading(StreamReader *reader) = 0;
     // Everything that has arrived and was not read yet.
     virtual QByteArray readAll() = 0;
     // Queues bytes to send; they leave in order.
@@ -25,14 +39,14 @@ public:
     // Bytes written here and not yet handed to the kernel.
     virtual qint64 unsent() const = 0;
     // Sends what is queued, shuts down the sending side, then reads and discards until the
-    // peer closes, for a few seconds at most; ends with disconnected().
+    // peer closes, for a few seconds at most. The reader hears nothing more, and the stream
+    // deletes itself when it is done: the caller lets go of it.
     virtual void closeGracefully() = 0;
+    // Closes at once; the reader hears streamClosed().
     virtual void abort() = 0;
 
-Q_SIGNALS:
-    void readyRead();
-    // Once, when the connection is gone (peer closed, error, abort or the end of a close).
-    void disconnected();
+protected:
+    StreamReader *m_reader = nullptr;
 };
 
 } // namespace DNotifier::Transport

@@ -104,8 +104,9 @@ ByteStream *DescriptorStream::fromSocket(QTcpSocket *socket, QByteArray *already
     return stream;
 }
 
-void DescriptorStream::startReading()
+void DescriptorStream::startReading(StreamReader *reader)
 {
+    m_reader = reader;
     if (m_fd >= 0 && !m_closing) {
         m_readNotifier.setEnabled(true);
     }
@@ -143,7 +144,9 @@ void DescriptorStream::onReadable()
         }
         return;
     }
-    Q_EMIT readyRead();
+    if (m_reader) {
+        m_reader->streamReadable();
+    }
     if (m_peerClosed) {
         finish();
     }
@@ -212,6 +215,7 @@ void DescriptorStream::closeGracefully()
         return;
     }
     m_closing = true;
+    m_reader = nullptr;
     m_lingerTimer = std::make_unique<QTimer>();
     m_lingerTimer->setSingleShot(true);
     connect(m_lingerTimer.get(), &QTimer::timeout, this, &DescriptorStream::finish);
@@ -251,7 +255,11 @@ void DescriptorStream::finish()
     m_fd = -1;
     m_outbox.clear();
     m_sent = 0;
-    Q_EMIT disconnected();
+    if (m_closing) {
+        deleteLater();
+    } else if (m_reader) {
+        m_reader->streamClosed();
+    }
 }
 
 } // namespace DNotifier::Transport

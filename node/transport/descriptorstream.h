@@ -35,7 +35,7 @@ public:
     // socket stays a SocketStream.
     static ByteStream *fromSocket(QTcpSocket *socket, QByteArray *alreadyRead);
 
-    void startReading() override;
+    void startReading(StreamReader *reader) override;
     QByteArray readAll() override;
     void write(const QByteArray &bytes) override;
 

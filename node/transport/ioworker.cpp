@@ -118,26 +118,35 @@ Http::Response IoWorker::readiness() const
                                              + reasons.join(u',').toUtf8() + "]}");
 }
 
-void IoWorker::track(WebSocket::Connection *socket, Broker::ConnectionId id, const QString &appId)
+void IoWorker::track(Broker::ConnectionId id, const QString &appId, const QString &address)
 {
-    m_facts.insert(id, {id, appId, socket->peerAddress().toString(),
-                        QDateTime::currentMSecsSinceEpoch()});
-    Observability::NodeMetrics *metrics = m_context.metrics;
-    if (!metrics) {
-        return;
+    m_facts.insert(id, {id, appId, address, QDateTime::currentMSecsSinceEpoch()});
+    if (m_context.metrics) {
+        m_context.metrics->clientConnections.fetch_add(1, std::memory_order_relaxed);
     }
-    metrics->clientConnections.fetch_add(1, std::memory_order_relaxed);
-    connect(socket, &WebSocket::Connection::textReceived, this, [metrics](const QByteArray &utf8) {
-        metrics->clientMessagesReceived.fetch_add(1, std::memory_order_relaxed);
-        metrics->clientBytesReceived.fetch_add(quint64(utf8.size()), std::memory_order_relaxed);
-    });
 }
 
-void IoWorker::untrack(Broker::ConnectionId id)
+void IoWorker::sessionEnded(Broker::ConnectionId id)
 {
-    if (m_facts.remove(id) && m_context.metrics) {
+    QObject *done = nullptr;
+    if (Centrifuge::Session *session = m_centrifugeSessions.take(id)) {
+        Centrifuge::Hub *hub = m_context.centrifugeHub;
+        QMetaObject::invokeMethod(hub, [hub, id] { hub->closeConnection(id); });
+        done = session;
+    } else if (Pusher::Session *session = m_sessions.take(id)) {
+        Pusher::Hub *hub = m_context.hub;
+        QMetaObject::invokeMethod(hub, [hub, id] { hub->closeConnection(id); });
+        done = session;
+    } else {
+        return;
+    }
+    const ConnectionFacts facts = m_facts.take(id);
+    if (m_context.metrics) {
         m_context.metrics->clientConnections.fetch_sub(1, std::memory_order_relaxed);
     }
+    m_context.apps->closeConnection(facts.appId);
+    m_context.connectionQuota->close(facts.address);
+    done->deleteLater();
 }
 
 void IoWorker::closeConnection(Broker::ConnectionId id, int code, const QString &reason)
@@ -205,11 +214,7 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
         respond(httpId, request.sequence, response);
         return;
     }
-    if (m_context.metrics) {
-        m_context.metrics->clientMessagesReceived.fetch_add(1, std::memory_order_relaxed);
-        m_context.metrics->clientBytesReceived.fetch_add(quint64(request.body.size()),
-                                                         std::memory_order_relaxed);
-    }
+    Observability::countClientMessage(m_context.metrics, request.body.size());
     auto reply = [this, httpId, sequence = request.sequence](const Http::Response &response) {
         // Called on the broker thread for answers that needed broker state.
         QMetaObject::invokeMethod(this, [this, httpId, sequence, response] {
@@ -242,19 +247,19 @@ void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
     QByteArray alreadyRead;
     ByteStream *stream = DescriptorStream::fromSocket(socket, &alreadyRead);
     stream->write(*answer);
-    auto connection = std::make_unique<WebSocket::Connection>(stream, request, alreadyRead);
+    auto connection = std::make_unique<WebSocket::Connection>(stream, alreadyRead);
     if (request.path == CentrifugePath) {
-        startCentrifugeSession(std::move(connection));
+        startCentrifugeSession(std::move(connection), request);
     } else if (request.path.startsWith("/app/"_L1)) {
-        startPusherSession(std::move(connection));
+        startPusherSession(std::move(connection), request);
     } else {
         refuse(std::move(connection), 4005, u"Path not found: %1"_s.arg(request.path.left(80)));
     }
 }
 
-void IoWorker::startPusherSession(std::unique_ptr<WebSocket::Connection> socket)
+void IoWorker::startPusherSession(std::unique_ptr<WebSocket::Connection> socket,
+                                  const Http::Request &request)
 {
-    const Http::Request &request = socket->request();
     const QString key = request.path.mid(5);
     const Config::AppSettings *app = m_context.apps->byKey(key.toUtf8());
     if (!app) {
@@ -274,7 +279,7 @@ void IoWorker::startPusherSession(std::unique_ptr<WebSocket::Connection> socket)
         return;
     }
 
-    const QString address = socket->peerAddress().toString();
+    const QString address = request.remoteAddress.toString();
     ConnectionQuota *quota = m_context.connectionQuota;
     switch (quota->tryOpen(address)) {
     case QuotaRefusal::None:
@@ -301,31 +306,19 @@ void IoWorker::startPusherSession(std::unique_ptr<WebSocket::Connection> socket)
     timeouts.activityMs = qint64(m_context.settings.activityTimeoutSeconds) * 1000;
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Pusher);
-    track(socket.get(), id, app->id);
-    auto *session = new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this);
+    track(id, app->id, address);
+    auto *session =
+            new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this, this);
     session->countInto(m_context.metrics);
     m_sessions.insert(id, session);
-    connect(session, &Pusher::Session::finished, this,
-            [this, appId = app->id, address](Broker::ConnectionId finishedId) {
-                Pusher::Session *done = m_sessions.take(finishedId);
-                if (!done) {
-                    return;
-                }
-                untrack(finishedId);
-                m_context.apps->closeConnection(appId);
-                m_context.connectionQuota->close(address);
-                Pusher::Hub *hub = m_context.hub;
-                QMetaObject::invokeMethod(hub,
-                                          [hub, finishedId] { hub->closeConnection(finishedId); });
-                done->deleteLater();
-            });
     session->start();
 }
 
-void IoWorker::startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket)
+void IoWorker::startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket,
+                                      const Http::Request &request)
 {
     // /connection/websocket serves the default app; ?app_key= picks another one.
-    const QByteArray key = socket->request().queryValue("app_key");
+    const QByteArray key = request.queryValue("app_key");
     const Config::AppSettings *app =
             key.isEmpty() ? &m_context.apps->apps().first() : m_context.apps->byKey(key);
     if (!app || !app->enabled) {
@@ -334,7 +327,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<WebSocket::Connection> soc
                      u"unknown or disabled app"_s);
         return;
     }
-    const QString address = socket->peerAddress().toString();
+    const QString address = request.remoteAddress.toString();
     if (const QuotaRefusal refusal = m_context.connectionQuota->tryOpen(address);
         refusal != QuotaRefusal::None) {
         qCInfo(lcCentrifuge) << "refusing connection:"
@@ -359,26 +352,12 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<WebSocket::Connection> soc
     timings.pingMs = qMin<qint64>(25, m_context.settings.activityTimeoutSeconds) * 1000;
     timings.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Centrifuge);
-    track(socket.get(), id, app->id);
+    track(id, app->id, address);
     auto *session =
             new Centrifuge::Session(std::move(socket), id, *app, m_context.apps->tokenKeys(app->id),
-                                    m_context.centrifugeHub, timings, this);
+                                    m_context.centrifugeHub, timings, this, this);
     session->countInto(m_context.metrics);
     m_centrifugeSessions.insert(id, session);
-    connect(session, &Centrifuge::Session::finished, this,
-            [this, appId = app->id, address](Broker::ConnectionId finishedId) {
-                Centrifuge::Session *done = m_centrifugeSessions.take(finishedId);
-                if (!done) {
-                    return;
-                }
-                untrack(finishedId);
-                m_context.apps->closeConnection(appId);
-                m_context.connectionQuota->close(address);
-                Centrifuge::Hub *hub = m_context.centrifugeHub;
-                QMetaObject::invokeMethod(hub,
-                                          [hub, finishedId] { hub->closeConnection(finishedId); });
-                done->deleteLater();
-            });
     session->start();
 }
 
@@ -396,11 +375,9 @@ void IoWorker::closeRefused(std::unique_ptr<WebSocket::Connection> socket,
                             int code,
                             const QString &message)
 {
-    WebSocket::Connection *refused = socket.release();
-    refused->setParent(this);
-    connect(refused, &WebSocket::Connection::disconnected, refused, &QObject::deleteLater);
-    refused->start();
-    refused->close(quint16(code), message);
+    // Closing hands the stream over to its own lingering close; the WebSocket itself ends here.
+    socket->start(nullptr);
+    socket->close(quint16(code), message);
 }
 
 void IoWorker::sweep()

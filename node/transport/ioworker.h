@@ -13,6 +13,7 @@
 #include <node/pusher/session.h>
 #include <node/transport/connectionquota.h>
 #include <node/transport/outgoingframe.h>
+#include <node/transport/sessionend.h>
 #include <node/websocket/connection.h>
 
 #include <QHash>
@@ -59,7 +60,7 @@ struct ConnectionFacts
     qint64 connectedMs = 0;
 };
 
-class IoWorker final : public QObject
+class IoWorker final : public QObject, private SessionEnd
 {
     Q_OBJECT
 
@@ -89,17 +90,20 @@ private:
     Http::Response readiness() const;
     // Answers the WebSocket handshake and hands the connection to its protocol's session.
     void startUpgrade(QTcpSocket *socket, const Http::Request &request);
-    void startPusherSession(std::unique_ptr<WebSocket::Connection> socket);
-    void startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket);
+    void startPusherSession(std::unique_ptr<WebSocket::Connection> socket,
+                            const Http::Request &request);
+    void startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket,
+                                const Http::Request &request);
     void refuse(std::unique_ptr<WebSocket::Connection> socket, int code, const QString &message);
     // Closes without a Pusher error frame first.
     void closeRefused(std::unique_ptr<WebSocket::Connection> socket,
                       int code,
                       const QString &message);
     void sweep();
-    // Counts the socket's incoming frames and keeps its facts while the session lives.
-    void track(WebSocket::Connection *socket, Broker::ConnectionId id, const QString &appId);
-    void untrack(Broker::ConnectionId id);
+    // Keeps the connection's facts while the session lives.
+    void track(Broker::ConnectionId id, const QString &appId, const QString &address);
+    // Forgets the session, gives back its quotas and tells its hub.
+    void sessionEnded(Broker::ConnectionId id) override;
 
     int m_index;
     WorkerContext m_context;

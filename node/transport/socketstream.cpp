@@ -11,21 +11,33 @@ SocketStream::SocketStream(QTcpSocket *socket, QObject *parent)
     , m_socket(socket)
 {
     m_socket->setParent(this);
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        m_gone = true;
-        Q_EMIT disconnected();
-    });
+    connect(m_socket, &QTcpSocket::disconnected, this, &SocketStream::reportClosed);
 }
 
-void SocketStream::startReading()
+void SocketStream::startReading(StreamReader *reader)
 {
-    connect(m_socket, &QTcpSocket::readyRead, this, &ByteStream::readyRead);
-    if (m_socket->state() != QAbstractSocket::ConnectedState && !m_gone) {
+    m_reader = reader;
+    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
+        if (m_reader) {
+            m_reader->streamReadable();
+        }
+    });
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
         // Gone before anyone listened for it.
-        m_gone = true;
-        Q_EMIT disconnected();
+        reportClosed();
     } else if (m_socket->bytesAvailable() > 0) {
-        Q_EMIT readyRead();
+        m_reader->streamReadable();
+    }
+}
+
+void SocketStream::reportClosed()
+{
+    if (m_gone) {
+        return;
+    }
+    m_gone = true;
+    if (m_reader) {
+        m_reader->streamClosed();
     }
 }
 
@@ -47,7 +59,13 @@ qint64 SocketStream::unsent() const
 
 void SocketStream::closeGracefully()
 {
-    disconnect(m_socket, &QTcpSocket::readyRead, this, &ByteStream::readyRead);
+    m_reader = nullptr;
+    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
+    connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+    if (m_gone) {
+        deleteLater();
+        return;
+    }
     lingeringClose(m_socket);
 }
 

@@ -17,7 +17,7 @@ public:
     // Takes the socket.
     explicit SocketStream(QTcpSocket *socket, QObject *parent = nullptr);
 
-    void startReading() override;
+    void startReading(StreamReader *reader) override;
     QByteArray readAll() override;
     void write(const QByteArray &bytes) override;
     qint64 unsent() const override;
@@ -25,6 +25,8 @@ public:
     void abort() override;
 
 private:
+    void reportClosed();
+
     QTcpSocket *m_socket;
     bool m_gone = false;
 };

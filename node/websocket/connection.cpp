@@ -23,37 +23,25 @@ QByteArray closePayload(quint16 code, const QString &reason)
 
 } // namespace
 
-Connection::Connection(Transport::ByteStream *stream,
-                       Http::Request request,
-                       QByteArray alreadyRead,
-                       QObject *parent)
-    : QObject(parent)
-    , m_stream(stream)
-    , m_request(std::move(request))
+Connection::Connection(Transport::ByteStream *stream, QByteArray alreadyRead)
+    : m_stream(stream)
     , m_alreadyRead(std::move(alreadyRead))
     , m_parser(DefaultMaxMessageBytes)
+{ }
+
+Connection::~Connection()
 {
-    // Held for the connection's whole life, so only what the sessions read stays.
-    m_request.headers = {};
-    m_request.body = {};
-    m_stream->setParent(this);
-    connect(m_stream, &Transport::ByteStream::readyRead, this, &Connection::readAvailable);
-    connect(m_stream, &Transport::ByteStream::disconnected, this, [this] {
-        m_state = State::Closed;
-        Q_EMIT disconnected();
-    });
+    delete m_stream;
 }
 
-Connection::~Connection() = default;
-
-void Connection::start()
+void Connection::start(ConnectionListener *listener)
 {
-    m_started = true;
+    m_listener = listener;
     if (!m_alreadyRead.isEmpty()) {
         take(std::exchange(m_alreadyRead, {}));
     }
     if (m_state == State::Open) {
-        m_stream->startReading();
+        m_stream->startReading(this);
     }
 }
 
@@ -83,23 +71,30 @@ void Connection::letStreamLinger()
     // The WebSocket is over once the close frame is queued: the session ends now, while the
     // stream, on its own, gives the client a few seconds to read the frame and close TCP.
     m_state = State::Closed;
-    Transport::ByteStream *stream = m_stream;
-    m_stream = nullptr;
-    disconnect(stream, nullptr, this, nullptr);
-    stream->setParent(nullptr);
-    connect(stream, &Transport::ByteStream::disconnected, stream, &QObject::deleteLater);
+    Transport::ByteStream *stream = std::exchange(m_stream, nullptr);
     // Before the close frame leaves: once the client has it, the node no longer lists the
     // connection anywhere (its session's end reaches the broker first).
-    Q_EMIT disconnected();
+    if (m_listener) {
+        m_listener->disconnected();
+    }
     stream->closeGracefully();
 }
 
-void Connection::readAvailable()
+void Connection::streamReadable()
 {
-    if (!m_started || m_state != State::Open) {
-        return;
+    if (m_state == State::Open) {
+        take(m_stream->readAll());
     }
-    take(m_stream->readAll());
+}
+
+void Connection::streamClosed()
+{
+    if (m_state == State::Open) {
+        m_state = State::Closed;
+        if (m_listener) {
+            m_listener->disconnected();
+        }
+    }
 }
 
 void Connection::take(const QByteArray &data)
@@ -107,7 +102,9 @@ void Connection::take(const QByteArray &data)
     if (data.isEmpty() || m_state != State::Open) {
         return;
     }
-    Q_EMIT bytesArrived();
+    if (m_listener) {
+        m_listener->bytesArrived();
+    }
     QList<Message> messages;
     m_parser.feed(data, messages);
     for (const Message &message : std::as_const(messages)) {
@@ -125,10 +122,14 @@ void Connection::handle(const Message &message)
 {
     switch (message.kind) {
     case Message::Kind::Text:
-        Q_EMIT textReceived(message.payload);
+        if (m_listener) {
+            m_listener->textReceived(message.payload);
+        }
         break;
     case Message::Kind::Binary:
-        Q_EMIT binaryReceived();
+        if (m_listener) {
+            m_listener->binaryReceived();
+        }
         break;
     case Message::Kind::Ping:
         m_stream->write(Transport::serverFrame(PongOpcode, message.payload));
