@@ -420,6 +420,7 @@ bool Hub::disconnectConnection(ConnectionId id)
         return false;
     }
     m_outlet->close(id, DisconnectCode::ForceDisconnect, u"force disconnect"_s);
+    closeConnection(id);
     return true;
 }
 

@@ -62,7 +62,8 @@ public:
     void remoteClientLeft(const Broker::ClientChange &change);
     // The user the connection's token named; empty for anonymous and unknown connections.
     QString userOf(Broker::ConnectionId id) const;
-    // Closes one connection with the force-disconnect code, as an operator's kick.
+    // Closes one connection with the force-disconnect code, as an operator's kick, and forgets
+    // it at once (see Pusher::Hub::terminateConnection).
     bool disconnectConnection(Broker::ConnectionId id);
     // Closes the user's connections (one of them when clientId is set) with 3503, on every
     // node of the cluster.

@@ -250,6 +250,7 @@ void Hub::terminateConnection(ConnectionId id)
 {
     sendTo(id, Frames::error(4009, u"Connection terminated by the app"_s));
     m_outlet->close(id, 4009, u"Terminated by the app"_s);
+    closeConnection(id);
 }
 
 const Config::AppSettings *Hub::appOf(ConnectionId id) const

@@ -56,7 +56,9 @@ public:
     void terminateUser(const QString &appId, const QString &userId);
     // Closes the user's connections on this node; returns how many.
     int terminateLocalUser(const QString &appId, const QString &userId);
-    // Closes one connection as terminate_connections would, with error 4009 first.
+    // Closes one connection as terminate_connections would, with error 4009 first, and forgets
+    // it at once: whoever asked for it (an operator's kick) sees it gone as soon as this
+    // returns, not once its I/O thread reports the close.
     void terminateConnection(Broker::ConnectionId id);
 
     const Broker::Broker &broker() const { return m_broker; }
