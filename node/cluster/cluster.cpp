@@ -35,6 +35,7 @@ constexpr int AloneAfterMs = 10'000;
 constexpr qsizetype MaxNodeStatusBytes = 256 * 1024;
 // A TLS handshake that has not finished by then is dropped by the listener.
 constexpr int PeerTlsHandshakeTimeoutMs = 5000;
+constexpr int PeerListenBacklog = 4096;
 
 qint64 nowMs()
 {
@@ -115,6 +116,10 @@ ClusterNode::ClusterNode(const Config::ClusterSettings &settings,
     } else {
         m_listener = std::make_unique<QTcpServer>();
     }
+    // As deep as the client port's: while the main thread is busy for a moment, a burst of
+    // connections (a restarted region rejoining, or a flood the unproven-link cap then sheds)
+    // waits in the kernel instead of losing SYNs to a 1 s retransmission.
+    m_listener->setListenBacklogSize(PeerListenBacklog);
     // QSslServer offers a connection once its TLS handshake is done.
     connect(m_listener.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
         while (QTcpSocket *socket = m_listener->nextPendingConnection()) {
