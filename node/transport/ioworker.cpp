@@ -63,6 +63,10 @@ void IoWorker::adopt(qintptr descriptor)
         budget->release();
         return;
     }
+    // The node already gathers each connection's output into one write per loop turn; Nagle's
+    // algorithm would only hold a lone frame back until the client acknowledges the previous
+    // one, which a delayed acknowledgement can put off by milliseconds.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // HTTP starts once the handshake is done: the socket reads nothing decrypted before. A
     // handshake that stalls is ended by the HTTP connection's idle timer like a slow request.
     if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
