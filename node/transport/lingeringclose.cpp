@@ -19,20 +19,32 @@ public:
         m_timer.setSingleShot(true);
         connect(&m_timer, &QTimer::timeout, socket, &QTcpSocket::abort);
         m_timer.start(LingerMs);
-        connect(socket, &QTcpSocket::readyRead, this, &Linger::discard);
-        connect(socket, &QTcpSocket::bytesWritten, this, &Linger::shutDownWhenWritten);
+        // Queued, every one: a TLS socket emits these in the middle of its own record
+        // processing, and flushing or aborting it from there freed its TLS state under that
+        // processing (a client that reset the connection then crashed the node). For the same
+        // reason the first look waits for the next loop turn: this may run inside a readyRead.
+        connect(socket, &QTcpSocket::readyRead, this, &Linger::discard, Qt::QueuedConnection);
+        connect(socket, &QTcpSocket::bytesWritten, this, &Linger::shutDownWhenWritten,
+                Qt::QueuedConnection);
         if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
-            connect(tls, &QSslSocket::encryptedBytesWritten, this, &Linger::shutDownWhenWritten);
+            connect(tls, &QSslSocket::encryptedBytesWritten, this, &Linger::shutDownWhenWritten,
+                    Qt::QueuedConnection);
         }
-        discard();
-        // The first check waits for the next loop turn: a TLS socket that is decrypting a
-        // record now cannot encrypt the answer before it returns (see below).
-        QMetaObject::invokeMethod(this, &Linger::shutDownWhenWritten, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    discard();
+                    shutDownWhenWritten();
+                },
+                Qt::QueuedConnection);
     }
 
 private:
     void discard()
     {
+        if (m_socket->state() != QAbstractSocket::ConnectedState) {
+            return;
+        }
         m_discarded += m_socket->skip(m_socket->bytesAvailable());
         if (m_discarded > MaxDiscardedBytes) {
             m_socket->abort();
@@ -45,12 +57,16 @@ private:
         // encryptedBytesToWrite() until it is encrypted, which it defers to a later turn; a
         // shutdown on those counts alone overtook the answer to a "Connection: close" request.
         // Flushing encrypts and sends what is pending first, so the counts are true.
+        if (m_shutDown || m_socket->state() != QAbstractSocket::ConnectedState) {
+            return;
+        }
         auto *tls = qobject_cast<QSslSocket *>(m_socket);
         if (tls) {
             tls->flush();
         }
         const qint64 unsent = m_socket->bytesToWrite() + (tls ? tls->encryptedBytesToWrite() : 0);
-        if (unsent == 0 && !m_shutDown && m_socket->state() == QAbstractSocket::ConnectedState) {
+        // The flush may have found the connection reset.
+        if (unsent == 0 && m_socket->state() == QAbstractSocket::ConnectedState) {
             m_shutDown = true;
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
         }

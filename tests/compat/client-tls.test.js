@@ -12,6 +12,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const https = require('node:https');
 const net = require('node:net');
+const tls = require('node:tls');
 const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require('ws');
@@ -137,6 +138,66 @@ test('requests that close their connection get their whole answer over https', T
     }
   } finally {
     agent.destroy();
+  }
+});
+
+// A TCP connection under TLS that the client resets (RST) right after `send` leaves, without
+// waiting for anything: the reset reaches the node while it is closing the connection.
+function tlsThenReset(send) {
+  return new Promise((resolve) => {
+    const tcp = net.connect(node.port, '127.0.0.1');
+    const secure = tls.connect({ socket: tcp, ca: first.pem, servername: '127.0.0.1' }, () => {
+      send(secure, () => {
+        tcp.resetAndDestroy();
+        resolve();
+      });
+    });
+    secure.on('error', () => resolve());
+    tcp.on('error', () => resolve());
+  });
+}
+
+// Upgrades over `secure` and calls `then` once the 101 is in.
+function upgradeOver(secure, then) {
+  secure.write(`GET /app/${node.app.key}?protocol=7 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n`
+    + `Connection: Upgrade\r\nSec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\n`
+    + 'Sec-WebSocket-Version: 13\r\n\r\n');
+  let head = '';
+  const onData = (chunk) => {
+    head += chunk.toString('latin1');
+    if (head.includes('\r\n\r\n')) {
+      secure.off('data', onData);
+      then();
+    }
+  };
+  secure.on('data', onData);
+}
+
+test('clients that reset their connection while the node closes it do not take the node down', T, async () => {
+  const pid = node.child.pid;
+  const bystander = await pusherOverTls(first.pem);
+  try {
+    for (let i = 0; i < 30; i++) {
+      // The client's close frame, then a reset before the node's close frame is read.
+      await tlsThenReset((secure, done) => upgradeOver(secure, () => secure.write(h.frame({ opcode: 0x8, payload: Buffer.from([0x03, 0xe8]) }), done)));
+      // The node closes first (an unmasked frame is a protocol error), the client resets.
+      await tlsThenReset((secure, done) => upgradeOver(secure, () => secure.write(h.frame({ payload: Buffer.from('x'), masked: false }), done)));
+      // An https request that closes its connection, then a reset.
+      await tlsThenReset((secure, done) => secure.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', done));
+    }
+    await h.sleep(200);
+    assert.ok(node.alive, `the node exited: ${node.stderr.slice(-2000)}`);
+    assert.equal(node.child.pid, pid);
+    bystander.ws.send(JSON.stringify({ event: 'pusher:ping', data: {} }));
+    const deadline = Date.now() + 10_000;
+    while (!bystander.messages.some((m) => m.event === 'pusher:pong')) {
+      if (Date.now() > deadline) assert.fail('the bystander got no pong');
+      await h.sleep(20);
+    }
+    const published = await apiOverTls('POST', `/apps/${node.app.id}/events`, { name: 'e', channels: ['after-resets'], data: 'd' }, first.pem);
+    assert.equal(published.status, 200, published.text);
+  } finally {
+    bystander.ws.terminate();
   }
 });
 
