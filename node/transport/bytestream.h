@@ -42,8 +42,6 @@ public:
     // peer closes, for a few seconds at most. The reader hears nothing more, and the stream
     // deletes itself when it is done: the caller lets go of it.
     virtual void closeGracefully() = 0;
-    // Closes at once; the reader hears streamClosed().
-    virtual void abort() = 0;
 
 protected:
     StreamReader *m_reader = nullptr;

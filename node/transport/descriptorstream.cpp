@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -59,14 +60,10 @@ private:
 
 } // namespace
 
-DescriptorStream::DescriptorStream(int fd, QObject *parent)
-    : ByteStream(parent)
-    , m_fd(fd)
-    , m_readNotifier(fd, QSocketNotifier::Read)
-{
-    m_readNotifier.setEnabled(false);
-    connect(&m_readNotifier, &QSocketNotifier::activated, this, &DescriptorStream::onReadable);
-}
+DescriptorStream::DescriptorStream(int fd, EpollDispatcher *dispatcher)
+    : m_fd(fd)
+    , m_dispatcher(dispatcher)
+{ }
 
 DescriptorStream::~DescriptorStream()
 {
@@ -74,17 +71,34 @@ DescriptorStream::~DescriptorStream()
         m_budget->release();
     }
     if (m_fd >= 0) {
-        m_readNotifier.setEnabled(false);
-        if (m_writeNotifier) {
-            m_writeNotifier->setEnabled(false);
-        }
+        m_dispatcher->unwatch(m_fd);
         ::close(m_fd);
+    }
+}
+
+void DescriptorStream::updateWatch()
+{
+    if (m_fd >= 0) {
+        m_dispatcher->watch(m_fd, this, m_reading, m_waitingToWrite);
+    }
+}
+
+void DescriptorStream::descriptorReady(quint32 events)
+{
+    const bool failed = events & (EPOLLERR | EPOLLHUP);
+    if (m_reading && (failed || (events & EPOLLIN))) {
+        onReadable();
+    }
+    // Reading may have ended the stream (finish() closed the descriptor).
+    if (m_fd >= 0 && m_waitingToWrite && (failed || (events & EPOLLOUT))) {
+        flush();
     }
 }
 
 ByteStream *DescriptorStream::fromSocket(QTcpSocket *socket, QByteArray *alreadyRead)
 {
-    if (qobject_cast<QSslSocket *>(socket)) {
+    EpollDispatcher *dispatcher = EpollDispatcher::ofThisThread();
+    if (qobject_cast<QSslSocket *>(socket) || !dispatcher) {
         return new SocketStream(socket);
     }
     const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
@@ -92,7 +106,7 @@ ByteStream *DescriptorStream::fromSocket(QTcpSocket *socket, QByteArray *already
         return new SocketStream(socket);
     }
     *alreadyRead = socket->readAll();
-    auto *stream = new DescriptorStream(fd);
+    auto *stream = new DescriptorStream(fd, dispatcher);
     // The connection's share of the socket budget lives as long as the connection.
     if (auto *token =
                 socket->findChild<SocketBudgetToken *>(QString(), Qt::FindDirectChildrenOnly)) {
@@ -108,7 +122,8 @@ void DescriptorStream::startReading(StreamReader *reader)
 {
     m_reader = reader;
     if (m_fd >= 0 && !m_closing) {
-        m_readNotifier.setEnabled(true);
+        m_reading = true;
+        updateWatch();
     }
 }
 
@@ -159,7 +174,7 @@ void DescriptorStream::write(const QByteArray &bytes)
     }
     // The first frame of a turn is shared, not copied: a fan-out's frame is one buffer.
     m_outbox.append(bytes);
-    if (!m_flushQueued && !(m_writeNotifier && m_writeNotifier->isEnabled())) {
+    if (!m_flushQueued && !m_waitingToWrite) {
         m_flushQueued = true;
         TurnFlusher::ofThisThread().schedule(this);
     }
@@ -177,12 +192,10 @@ void DescriptorStream::flush()
         } else if (sent < 0 && errno == EINTR) {
             continue;
         } else if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!m_writeNotifier) {
-                m_writeNotifier = std::make_unique<QSocketNotifier>(m_fd, QSocketNotifier::Write);
-                connect(m_writeNotifier.get(), &QSocketNotifier::activated, this,
-                        &DescriptorStream::onWritable);
+            if (!m_waitingToWrite) {
+                m_waitingToWrite = true;
+                updateWatch();
             }
-            m_writeNotifier->setEnabled(true);
             return;
         } else {
             // The peer is gone (reset, broken pipe): nothing more can be said to it.
@@ -195,18 +208,13 @@ void DescriptorStream::flush()
     }
     m_outbox.clear();
     m_sent = 0;
-    // Disabled, not deleted: this may run inside the notifier's own activation.
-    if (m_writeNotifier) {
-        m_writeNotifier->setEnabled(false);
+    if (m_waitingToWrite) {
+        m_waitingToWrite = false;
+        updateWatch();
     }
     if (m_closing) {
         shutDownSending();
     }
-}
-
-void DescriptorStream::onWritable()
-{
-    flush();
 }
 
 void DescriptorStream::closeGracefully()
@@ -220,7 +228,8 @@ void DescriptorStream::closeGracefully()
     m_lingerTimer->setSingleShot(true);
     connect(m_lingerTimer.get(), &QTimer::timeout, this, &DescriptorStream::finish);
     m_lingerTimer->start(LingerMs);
-    m_readNotifier.setEnabled(true);
+    m_reading = true;
+    updateWatch();
     flush();
 }
 
@@ -232,22 +241,16 @@ void DescriptorStream::shutDownSending()
     }
 }
 
-void DescriptorStream::abort()
-{
-    finish();
-}
-
 void DescriptorStream::finish()
 {
     if (m_fd < 0) {
         return;
     }
-    // Off before the descriptor closes, so the dispatcher forgets it before its number is
-    // reused.
-    m_readNotifier.setEnabled(false);
-    if (m_writeNotifier) {
-        m_writeNotifier->setEnabled(false);
-    }
+    // Forgotten before the descriptor closes, so the dispatcher cannot confuse it with the next
+    // descriptor that gets its number.
+    m_dispatcher->unwatch(m_fd);
+    m_reading = false;
+    m_waitingToWrite = false;
     if (m_lingerTimer) {
         m_lingerTimer->stop();
     }

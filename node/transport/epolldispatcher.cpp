@@ -54,6 +54,11 @@ EpollDispatcher::EpollDispatcher(QObject *parent)
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeUpFd, &event);
 }
 
+EpollDispatcher *EpollDispatcher::ofThisThread()
+{
+    return qobject_cast<EpollDispatcher *>(QAbstractEventDispatcher::instance());
+}
+
 EpollDispatcher::~EpollDispatcher()
 {
     ::close(m_wakeUpFd);
@@ -113,6 +118,11 @@ bool EpollDispatcher::activateSockets(const epoll_event *events, int count)
     bool handled = false;
     for (const Ready &entry : ready) {
         const quint32 failed = entry.events & (EPOLLERR | EPOLLHUP);
+        if (const auto it = m_watches.find(entry.fd);
+            it != m_watches.end() && it->watcher && (entry.events & (it->watched | failed))) {
+            it->watcher->descriptorReady(entry.events);
+            handled = true;
+        }
         for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
             const quint32 interest = eventsOf(QSocketNotifier::Type(type));
             if (!(entry.events & interest) && !(failed && type != QSocketNotifier::Exception)) {
@@ -141,7 +151,7 @@ bool EpollDispatcher::activateSockets(const epoll_event *events, int count)
 
 quint32 EpollDispatcher::wantedEvents(const Watch &watch)
 {
-    quint32 events = 0;
+    quint32 events = watch.watched;
     for (int type = QSocketNotifier::Read; type <= QSocketNotifier::Exception; ++type) {
         if (watch.notifiers[type]) {
             events |= eventsOf(QSocketNotifier::Type(type));
@@ -164,15 +174,49 @@ void EpollDispatcher::arm(int fd, Watch &watch, quint32 events)
     }
 }
 
+void EpollDispatcher::watch(int fd, DescriptorWatcher *watcher, bool read, bool write)
+{
+    Watch &watch = m_watches[fd];
+    watch.watcher = watcher;
+    watch.watched = (read ? quint32(EPOLLIN) : 0) | (write ? quint32(EPOLLOUT) : 0);
+    rearm(fd, true);
+}
+
+void EpollDispatcher::unwatch(int fd)
+{
+    const auto it = m_watches.find(fd);
+    if (it == m_watches.end()) {
+        return;
+    }
+    it->watcher = nullptr;
+    it->watched = 0;
+    rearm(fd, false);
+}
+
+void EpollDispatcher::rearm(int fd, bool keep)
+{
+    const auto it = m_watches.find(fd);
+    if (it == m_watches.end()) {
+        return;
+    }
+    const quint32 wanted = wantedEvents(*it);
+    if (wanted == 0 && !keep && !it->watcher) {
+        // The descriptor may be closed next and its number reused: forget it entirely.
+        if (it->armed != 0) {
+            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        }
+        m_watches.erase(it);
+    } else if ((it->armed & wanted) != wanted) {
+        // More than is armed; less is disarmed lazily, when the kernel next reports it.
+        arm(fd, *it, it->armed | wanted);
+    }
+}
+
 void EpollDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    Watch &watch = m_watches[fd];
-    watch.notifiers[notifier->type()] = notifier;
-    const quint32 wanted = wantedEvents(watch);
-    if ((watch.armed & wanted) != wanted) {
-        arm(fd, watch, watch.armed | wanted);
-    }
+    m_watches[fd].notifiers[notifier->type()] = notifier;
+    rearm(fd, true);
 }
 
 void EpollDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -183,13 +227,7 @@ void EpollDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         return;
     }
     it->notifiers[notifier->type()] = nullptr;
-    if (wantedEvents(*it) == 0) {
-        // The descriptor may be closed next and its number reused: forget it entirely.
-        if (it->armed != 0) {
-            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-        }
-        m_watches.erase(it);
-    }
+    rearm(fd, false);
 }
 
 void EpollDispatcher::registerTimer(int timerId,

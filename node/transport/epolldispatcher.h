@@ -19,6 +19,19 @@ struct epoll_event;
 
 namespace DNotifier::Transport {
 
+// Told when a descriptor it watches through EpollDispatcher::watch() is ready. For the many
+// client connections of an I/O thread: a QSocketNotifier would cost each one a QObject and a
+// signal connection for its whole life.
+class DescriptorWatcher
+{
+public:
+    // `events` as epoll reports them (EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP).
+    virtual void descriptorReady(quint32 events) = 0;
+
+protected:
+    ~DescriptorWatcher() = default;
+};
+
 class EpollDispatcher final : public QAbstractEventDispatcher
 {
     Q_OBJECT
@@ -27,7 +40,16 @@ public:
     explicit EpollDispatcher(QObject *parent = nullptr);
     ~EpollDispatcher() override;
 
+    // The dispatcher of the calling thread, or null when that thread runs another one.
+    static EpollDispatcher *ofThisThread();
+
     bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
+
+    // Reports the descriptor's readiness to `watcher`: readable when `read`, writable when
+    // `write`; both false stops the reports but keeps the descriptor known until unwatch().
+    void watch(int fd, DescriptorWatcher *watcher, bool read, bool write);
+    // Forgets the descriptor; call it before closing the descriptor.
+    void unwatch(int fd);
 
     void registerSocketNotifier(QSocketNotifier *notifier) override;
     void unregisterSocketNotifier(QSocketNotifier *notifier) override;
@@ -45,11 +67,13 @@ public:
     void interrupt() override;
 
 private:
-    // The notifiers of one descriptor, by type (read, write, exception), and the events the
-    // kernel currently reports for it.
+    // The notifiers of one descriptor, by type (read, write, exception), or its watcher and
+    // the events that watcher wants; and the events the kernel currently reports for it.
     struct Watch
     {
         QSocketNotifier *notifiers[3] = {nullptr, nullptr, nullptr};
+        DescriptorWatcher *watcher = nullptr;
+        quint32 watched = 0;
         quint32 armed = 0;
     };
 
@@ -63,6 +87,9 @@ private:
 
     static quint32 wantedEvents(const Watch &watch);
     void arm(int fd, Watch &watch, quint32 events);
+    // Arms what the descriptor's notifiers and watcher want, or forgets it when nothing does
+    // and `keep` is false.
+    void rearm(int fd, bool keep);
     void drainWakeUps();
     // Milliseconds epoll may sleep: until the next timer, or forever (-1).
     int sleepMs() const;

@@ -69,9 +69,4 @@ void SocketStream::closeGracefully()
     lingeringClose(m_socket);
 }
 
-void SocketStream::abort()
-{
-    m_socket->abort();
-}
-
 } // namespace DNotifier::Transport

@@ -22,7 +22,6 @@ public:
     void write(const QByteArray &bytes) override;
     qint64 unsent() const override;
     void closeGracefully() override;
-    void abort() override;
 
 private:
     void reportClosed();

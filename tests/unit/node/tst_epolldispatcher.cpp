@@ -1,7 +1,8 @@
 // The I/O threads' epoll event dispatcher under a real QThread: timers fire in deadline order
 // and repeat, single-shot timers and stopped timers behave, a socket notifier fires when its
-// descriptor becomes readable or writable and stops once disabled, and work posted from
-// another thread wakes a sleeping loop.
+// descriptor becomes readable or writable and stops once disabled, a watcher registered
+// directly hears what it asks for and nothing after unwatch(), and work posted from another
+// thread wakes a sleeping loop.
 
 #include <node/transport/epolldispatcher.h>
 
@@ -11,6 +12,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,6 +50,33 @@ private:
     QObject m_context;
 };
 
+// Counts the reports it hears and drains what is readable, on the dispatcher's thread.
+class CountingWatcher final : public DescriptorWatcher
+{
+public:
+    explicit CountingWatcher(int fd)
+        : m_fd(fd)
+    { }
+
+    void descriptorReady(quint32 events) override
+    {
+        if (events & EPOLLIN) {
+            char buffer[16];
+            while (::read(m_fd, buffer, sizeof buffer) > 0) { }
+            ++readable;
+        }
+        if (events & EPOLLOUT) {
+            ++writable;
+        }
+    }
+
+    std::atomic<int> readable{0};
+    std::atomic<int> writable{0};
+
+private:
+    int m_fd;
+};
+
 } // namespace
 
 class tst_EpollDispatcher : public QObject
@@ -59,6 +88,7 @@ private Q_SLOTS:
     void stoppedTimerNeverFires();
     void notifierFiresOnReadableAndStopsWhenDisabled();
     void writeNotifierFiresOnAWritableSocket();
+    void watcherHearsWhatItAsksForUntilUnwatched();
     void postedWorkWakesASleepingLoop();
 };
 
@@ -160,6 +190,52 @@ void tst_EpollDispatcher::writeNotifierFiresOnAWritableSocket()
     thread.run([&] { QTimer::singleShot(100, thread.context(), [&] { control = true; }); });
     QTRY_VERIFY_WITH_TIMEOUT(control.load(), 5000);
     QCOMPARE(activations.load(), 1);
+    ::close(pair[0]);
+    ::close(pair[1]);
+}
+
+void tst_EpollDispatcher::watcherHearsWhatItAsksForUntilUnwatched()
+{
+    int pair[2];
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair), 0);
+    EpollThread thread;
+    CountingWatcher watcher(pair[0]);
+    EpollDispatcher *dispatcher = nullptr;
+    auto settle = [&] {
+        std::atomic<bool> control{false};
+        thread.run([&] { QTimer::singleShot(100, thread.context(), [&] { control = true; }); });
+        QTRY_VERIFY_WITH_TIMEOUT(control.load(), 5000);
+    };
+    thread.run([&] {
+        dispatcher = EpollDispatcher::ofThisThread();
+        dispatcher->watch(pair[0], &watcher, true, false);
+    });
+    QVERIFY(dispatcher);
+    QVERIFY(!EpollDispatcher::ofThisThread());
+    // Readable only: an idle socket is always writable, yet that is not reported.
+    QCOMPARE(::write(pair[1], "x", 1), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(watcher.readable.load(), 1, 5000);
+    settle();
+    QCOMPARE(watcher.writable.load(), 0);
+    // Writable as well, once asked for.
+    thread.run([&] { dispatcher->watch(pair[0], &watcher, true, true); });
+    QTRY_VERIFY_WITH_TIMEOUT(watcher.writable.load() >= 1, 5000);
+    // Neither: nothing more, though data waits.
+    thread.run([&] { dispatcher->watch(pair[0], &watcher, false, false); });
+    const int writableBefore = watcher.writable.load();
+    settle();
+    QCOMPARE(watcher.writable.load(), writableBefore);
+    QCOMPARE(::write(pair[1], "y", 1), 1);
+    settle();
+    QCOMPARE(watcher.readable.load(), 1);
+    QCOMPARE(watcher.writable.load(), writableBefore);
+    // Reading again finds what waited; after unwatch() nothing is heard at all.
+    thread.run([&] { dispatcher->watch(pair[0], &watcher, true, false); });
+    QTRY_COMPARE_WITH_TIMEOUT(watcher.readable.load(), 2, 5000);
+    thread.run([&] { dispatcher->unwatch(pair[0]); });
+    QCOMPARE(::write(pair[1], "z", 1), 1);
+    settle();
+    QCOMPARE(watcher.readable.load(), 2);
     ::close(pair[0]);
     ::close(pair[1]);
 }
