@@ -144,11 +144,11 @@ QList<ConnectionId> Broker::recipients(const QString &appId,
     }
     QList<ConnectionId> result;
     result.reserve(found->subscriptionCount());
-    for (ConnectionId id : found->subscribers()) {
+    found->subscribers().forEach([&result, except](ConnectionId id) {
         if (id != except) {
             result.append(id);
         }
-    }
+    });
     return result;
 }
 

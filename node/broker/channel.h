@@ -2,6 +2,7 @@
 
 // One channel of one app: its subscribers, its presence members and its cached publication.
 
+#include "subscriberset.h"
 #include "types.h"
 
 #include <QHash>
@@ -26,7 +27,7 @@ public:
 
     int userCount() const { return int(m_members.size()); }
 
-    const QSet<ConnectionId> &subscribers() const { return m_subscribers; }
+    const SubscriberSet &subscribers() const { return m_subscribers; }
 
     const QHash<QString, Member> &members() const { return m_members; }
 
@@ -47,7 +48,7 @@ public:
     void clearCached() { m_cached.reset(); }
 
 private:
-    QSet<ConnectionId> m_subscribers;
+    SubscriberSet m_subscribers;
     QHash<QString, Member> m_members;
     QHash<ConnectionId, QString> m_memberOf;
     std::optional<Publication> m_cached;

@@ -255,15 +255,17 @@ QByteArray Hub::presenceResult(const QString &appId, const QString &channel, boo
     QSet<QString> users;
     ObjectWriter members;
     int clients = 0;
-    for (ConnectionId member : state ? state->subscribers() : QSet<ConnectionId>()) {
-        const auto other = m_clients.constFind(member);
-        if (other == m_clients.cend()) {
-            continue;
-        }
-        ++clients;
-        users.insert(other->user);
-        const ClientInfo info = infoOf(*other, channel);
-        members.member(info.client, clientInfoJson(info));
+    if (state) {
+        state->subscribers().forEach([&](ConnectionId member) {
+            const auto other = m_clients.constFind(member);
+            if (other == m_clients.cend()) {
+                return;
+            }
+            ++clients;
+            users.insert(other->user);
+            const ClientInfo info = infoOf(*other, channel);
+            members.member(info.client, clientInfoJson(info));
+        });
     }
     for (const Broker::PublisherInfo &remote : m_broker.remoteClients(appId, channel)) {
         ++clients;

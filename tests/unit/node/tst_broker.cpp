@@ -137,6 +137,7 @@ private Q_SLOTS:
     void presenceMemberLimit();
     void presenceMemberLimitLeavesNoEmptyChannel();
     void recipientsExcludeSender();
+    void subscribersGrowingAndShrinkingAcrossTheSmallListLimit();
     void appsAreSeparate();
     void channelsListing();
     void removeConnectionReportsEveryChannel();
@@ -485,6 +486,44 @@ void tst_Broker::recipientsExcludeSender()
     QCOMPARE(sorted(broker.recipients(AppA, u"private-chat"_s, 4)), (QList<ConnectionId>{1, 2, 3}));
     QVERIFY(broker.recipients(AppA, u"nobody-here"_s).isEmpty());
     QVERIFY(broker.recipients(AppB, u"private-chat"_s).isEmpty());
+}
+
+void tst_Broker::subscribersGrowingAndShrinkingAcrossTheSmallListLimit()
+{
+    // A channel keeps a few subscribers in a short list and more in a hash set: every count from
+    // 1 to 20 and back must list exactly the subscribers, with no duplicate and no loss.
+    Broker broker;
+    QList<ConnectionId> expected;
+    for (ConnectionId id = 1; id <= 20; ++id) {
+        broker.addConnection(id, AppA);
+        QCOMPARE(broker.subscribe(id, u"crowd"_s, std::nullopt, NoMemberLimit).subscriptionCount,
+                 int(id));
+        QCOMPARE(broker.subscribe(id, u"crowd"_s, std::nullopt, NoMemberLimit).status,
+                 SubscribeStatus::AlreadySubscribed);
+        expected.append(id);
+        QCOMPARE(sorted(broker.recipients(AppA, u"crowd"_s)), expected);
+        QVERIFY(broker.isSubscribed(id, u"crowd"_s));
+    }
+    // Leaving in another order than the arrival, down to none.
+    for (ConnectionId id : QList<ConnectionId>{7, 20, 1, 13, 2, 19, 3, 18, 4,  17,
+                                               5, 16, 6, 15, 8, 14, 9, 12, 10, 11}) {
+        const UnsubscribeOutcome outcome = broker.unsubscribe(id, u"crowd"_s);
+        QVERIFY(outcome.wasSubscribed);
+        expected.removeOne(id);
+        QCOMPARE(outcome.subscriptionCount, int(expected.size()));
+        QCOMPARE(outcome.vacated, expected.isEmpty());
+        QCOMPARE(sorted(broker.recipients(AppA, u"crowd"_s)), expected);
+        QVERIFY(!broker.isSubscribed(id, u"crowd"_s));
+    }
+    QVERIFY(!broker.channel(AppA, u"crowd"_s));
+    // Filled again after emptying, past the limit and back under it.
+    for (ConnectionId id = 1; id <= 12; ++id) {
+        (void)broker.subscribe(id, u"crowd"_s, std::nullopt, NoMemberLimit);
+    }
+    for (ConnectionId id = 1; id <= 9; ++id) {
+        (void)broker.unsubscribe(id, u"crowd"_s);
+    }
+    QCOMPARE(sorted(broker.recipients(AppA, u"crowd"_s, 11)), (QList<ConnectionId>{10, 12}));
 }
 
 void tst_Broker::appsAreSeparate()
