@@ -1102,6 +1102,10 @@ PeerLink *ClusterNode::routeTo(const Broker::NodeId &to) const
 
 void ClusterNode::broadcast(const PeerMessage &message)
 {
+    // A node alone encodes nothing: each first subscriber of a channel announces it.
+    if (m_links.isEmpty()) {
+        return;
+    }
     const QByteArray frame = peerFrame(message);
     for (PeerLink *link : std::as_const(m_links)) {
         link->sendFrame(frame);
@@ -1110,6 +1114,9 @@ void ClusterNode::broadcast(const PeerMessage &message)
 
 void ClusterNode::sendToRegion(const PeerMessage &message)
 {
+    if (m_links.isEmpty()) {
+        return;
+    }
     const QByteArray frame = peerFrame(message);
     for (PeerLink *link : std::as_const(m_links)) {
         if (!isGatewayLink(link)) {
@@ -1120,6 +1127,9 @@ void ClusterNode::sendToRegion(const PeerMessage &message)
 
 void ClusterNode::sendToGateways(const PeerMessage &message)
 {
+    if (m_links.isEmpty()) {
+        return;
+    }
     const QByteArray frame = peerFrame(message);
     for (PeerLink *link : std::as_const(m_links)) {
         if (isGatewayLink(link)) {
