@@ -14,6 +14,7 @@
 #include <node/runtime/servicemanager.h>
 #include <node/runtime/settingsreload.h>
 #include <node/runtime/signalwatcher.h>
+#include <node/transport/epolldispatcher.h>
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
     // connection: with a thousand subscribers that search was the node's largest cost. The
     // plain Unix dispatcher has no such list; the node uses no GLib sources of its own.
     qputenv("QT_NO_GLIB", "1");
+    // The main thread serves client connections as the first I/O worker (NodeRuntime).
+    QCoreApplication::setEventDispatcher(new Transport::EpollDispatcher);
     QCoreApplication application(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dnotifier-node"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DNOTIFIER_VERSION));

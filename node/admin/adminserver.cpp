@@ -606,14 +606,21 @@ void AdminServer::gatherConnectionFacts()
     for (qsizetype i = 0; i < m_deps.workers.size(); ++i) {
         Transport::IoWorker *worker = m_deps.workers.at(i);
         QPointer<AdminServer> self(this);
-        QMetaObject::invokeMethod(worker, [worker, self, index = int(i)] {
-            QList<Transport::ConnectionFacts> facts = worker->connectionFacts();
-            QMetaObject::invokeMethod(self.data(), [self, index, facts = std::move(facts)] {
-                if (self) {
-                    self->m_facts.insert(index, facts);
-                }
-            });
-        });
+        // Queued both ways also for the worker on this thread, which answers like the others.
+        QMetaObject::invokeMethod(
+                worker,
+                [worker, self, index = int(i)] {
+                    QList<Transport::ConnectionFacts> facts = worker->connectionFacts();
+                    QMetaObject::invokeMethod(
+                            self.data(),
+                            [self, index, facts = std::move(facts)] {
+                                if (self) {
+                                    self->m_facts.insert(index, facts);
+                                }
+                            },
+                            Qt::QueuedConnection);
+                },
+                Qt::QueuedConnection);
     }
 }
 

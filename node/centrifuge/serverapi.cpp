@@ -212,9 +212,12 @@ void ServerApi::handle(const Http::Request &request, const Reply &reply) const
         reply(resultResponse(work.error()));
         return;
     }
-    QMetaObject::invokeMethod(m_hub, [hub = m_hub, reply, app = *app, work = work.value()] {
-        reply(resultResponse(work(*hub, app)));
-    });
+    QMetaObject::invokeMethod(
+            m_hub,
+            [hub = m_hub, reply, app = *app, work = work.value()] {
+                reply(resultResponse(work(*hub, app)));
+            },
+            Qt::QueuedConnection);
 }
 
 const Config::AppSettings *ServerApi::authenticate(const Http::Request &request) const

@@ -167,7 +167,7 @@ struct NodeSettings
     // head and, for a WebSocket, finish the upgrade.
     int handshakeTimeoutSeconds = 10;
     QList<QString> trustedProxies{QStringLiteral("127.0.0.1"), QStringLiteral("::1")};
-    // 0 picks one I/O thread per core.
+    // 0 picks one I/O thread per core but one (at least one); the main thread is the first.
     int ioThreads = 0;
     int activityTimeoutSeconds = 120;
     int pongTimeoutSeconds = 30;

@@ -271,8 +271,9 @@ void HttpApi::route(const Http::Request &request,
 
 void HttpApi::onHub(const Reply &reply, Work work) const
 {
-    QMetaObject::invokeMethod(m_hub,
-                              [hub = m_hub, reply, work = std::move(work)] { reply(work(*hub)); });
+    QMetaObject::invokeMethod(
+            m_hub, [hub = m_hub, reply, work = std::move(work)] { reply(work(*hub)); },
+            Qt::QueuedConnection);
 }
 
 Result<void> HttpApi::verifySignature(const Http::Request &request,

@@ -35,6 +35,16 @@ constexpr qint64 EmptyStreamKeepMs = 60 * 60 * 1000;
 // Time for close frames to reach clients before the process exits.
 constexpr int ShutdownGraceMs = 500;
 
+// One thread per core but one, and at least one. About half of what serving a connection costs
+// is the kernel's own network work, which needs a core as much as the node's threads do; and on
+// a virtual machine a hand-over to a thread whose CPU sleeps costs tens of microseconds, so on
+// two cores one thread that does everything has half the latency of two that hand over (figures
+// in docs/performance.md).
+int defaultIoThreads()
+{
+    return qMax(1, QThread::idealThreadCount() - 1);
+}
+
 } // namespace
 
 void NodeRuntime::ThreadStopper::operator()(QThread *thread) const
@@ -61,6 +71,7 @@ NodeRuntime::~NodeRuntime()
     // Workers go first: their sessions post to the hub until their threads stop.
     delete m_acceptor;
     m_threads.clear();
+    m_mainThreadWorker.reset();
     // The cluster observes the broker and calls the bridge: it goes before both.
     delete m_cluster;
     m_fanout.setForwarder(nullptr);
@@ -96,8 +107,7 @@ Result<void> NodeRuntime::start()
     }
     m_fanout.setForwarder(m_cluster);
     startCredentials(registry.value());
-    const int threadCount =
-            m_settings.ioThreads > 0 ? m_settings.ioThreads : qMax(1, QThread::idealThreadCount());
+    const int threadCount = m_settings.ioThreads > 0 ? m_settings.ioThreads : defaultIoThreads();
     m_budget =
             std::make_unique<Transport::SocketBudget>(Transport::SocketBudget::fromOpenFileLimit());
     std::optional<QSslConfiguration> clientTls;
@@ -116,7 +126,13 @@ Result<void> NodeRuntime::start()
     const Transport::WorkerContext
             context{apps,           m_hub,      m_centrifugeHub, m_settings,
                     m_budget.get(), &m_metrics, clientTls,       m_connectionQuota.get()};
-    for (int i = 0; i < threadCount; ++i) {
+    // The first worker is the main thread's, where the broker runs: a publication between two
+    // of its connections crosses no thread, and one from another worker crosses one. Waking a
+    // thread on an idle core costs tens of microseconds on virtual machines, more than the
+    // rest of the path.
+    m_mainThreadWorker = std::make_unique<Transport::IoWorker>(0, context);
+    m_workers.append(m_mainThreadWorker.get());
+    for (int i = 1; i < threadCount; ++i) {
         auto thread = std::unique_ptr<QThread, ThreadStopper>(new QThread);
         thread->setObjectName(u"io-%1"_s.arg(i));
         thread->setEventDispatcher(new Transport::EpollDispatcher);
@@ -176,7 +192,8 @@ void NodeRuntime::reloadClientTls(const Config::NodeSettings &fresh)
     }
     const QSslConfiguration tls = identity->serverConfiguration();
     for (Transport::IoWorker *worker : std::as_const(m_workers)) {
-        QMetaObject::invokeMethod(worker, [worker, tls] { worker->setTls(tls); });
+        QMetaObject::invokeMethod(
+                worker, [worker, tls] { worker->setTls(tls); }, Qt::QueuedConnection);
     }
     m_settings.tlsCertificateFile = fresh.tlsCertificateFile;
     m_settings.tlsKeyFile = fresh.tlsKeyFile;
@@ -219,7 +236,8 @@ void NodeRuntime::closeDown()
         m_acceptor->close();
     }
     for (Transport::IoWorker *worker : std::as_const(m_workers)) {
-        QMetaObject::invokeMethod(worker, [worker] { worker->closeAll(); });
+        QMetaObject::invokeMethod(
+                worker, [worker] { worker->closeAll(); }, Qt::QueuedConnection);
     }
     QTimer::singleShot(ShutdownGraceMs, this, &NodeRuntime::finished);
 }
@@ -273,7 +291,8 @@ void NodeRuntime::startCredentials(const std::shared_ptr<Apps::AppRegistry> &reg
     hooks.disabled = [this](const QString &appId) {
         qCInfo(lcNode) << "app" << appId << "disabled: closing its connections";
         for (Transport::IoWorker *worker : std::as_const(m_workers)) {
-            QMetaObject::invokeMethod(worker, [worker, appId] { worker->closeApp(appId); });
+            QMetaObject::invokeMethod(
+                    worker, [worker, appId] { worker->closeApp(appId); }, Qt::QueuedConnection);
         }
     };
     m_credentials =
@@ -385,9 +404,9 @@ void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QByt
     const Transport::OutgoingFrame frame = Transport::serverTextFrame(utf8);
     if (m_workers.size() == 1) {
         Transport::IoWorker *worker = m_workers.first();
-        QMetaObject::invokeMethod(worker, [worker, recipients, frame] {
-            worker->deliver(recipients, frame);
-        });
+        QMetaObject::invokeMethod(
+                worker, [worker, recipients, frame] { worker->deliver(recipients, frame); },
+                Qt::QueuedConnection);
         return;
     }
     QHash<int, QList<Broker::ConnectionId>> byWorker;
@@ -399,9 +418,9 @@ void NodeRuntime::send(const QList<Broker::ConnectionId> &recipients, const QByt
         if (!worker) {
             continue;
         }
-        QMetaObject::invokeMethod(worker, [worker, ids = it.value(), frame] {
-            worker->deliver(ids, frame);
-        });
+        QMetaObject::invokeMethod(
+                worker, [worker, ids = it.value(), frame] { worker->deliver(ids, frame); },
+                Qt::QueuedConnection);
     }
 }
 
@@ -411,9 +430,12 @@ void NodeRuntime::close(Broker::ConnectionId connection, int code, const QString
     if (!worker) {
         return;
     }
-    QMetaObject::invokeMethod(worker, [worker, connection, code, reason] {
-        worker->closeConnection(connection, code, reason);
-    });
+    QMetaObject::invokeMethod(
+            worker,
+            [worker, connection, code, reason] {
+                worker->closeConnection(connection, code, reason);
+            },
+            Qt::QueuedConnection);
 }
 
 } // namespace DNotifier::Runtime

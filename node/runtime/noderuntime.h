@@ -130,6 +130,8 @@ private:
     std::unique_ptr<ClusterBridge> m_clusterBridge;
     Cluster::ClusterNode *m_cluster = nullptr;
     std::vector<std::unique_ptr<QThread, ThreadStopper>> m_threads;
+    // The first worker, on the main thread; the others live on m_threads.
+    std::unique_ptr<Transport::IoWorker> m_mainThreadWorker;
     QList<Transport::IoWorker *> m_workers;
     Transport::Acceptor *m_acceptor = nullptr;
     Admin::AdminServer *m_admin = nullptr;

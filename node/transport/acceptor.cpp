@@ -46,7 +46,8 @@ void Acceptor::incomingConnection(qintptr descriptor)
     }
     IoWorker *worker = m_workers.at(m_next);
     m_next = (m_next + 1) % m_workers.size();
-    QMetaObject::invokeMethod(worker, [worker, descriptor] { worker->adopt(descriptor); });
+    QMetaObject::invokeMethod(
+            worker, [worker, descriptor] { worker->adopt(descriptor); }, Qt::QueuedConnection);
 }
 
 void Acceptor::resumeWhenBelowBudget()

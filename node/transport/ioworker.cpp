@@ -50,11 +50,19 @@ IoWorker::IoWorker(int index, const WorkerContext &context)
     m_sweepTimer.start();
 }
 
-IoWorker::~IoWorker() = default;
+IoWorker::~IoWorker()
+{
+    qDeleteAll(std::exchange(m_sessions, {}));
+    qDeleteAll(std::exchange(m_centrifugeSessions, {}));
+    qDeleteAll(std::exchange(m_http, {}));
+}
 
 void IoWorker::adopt(qintptr descriptor)
 {
-    auto *socket = m_context.tls ? new QSslSocket(this) : new QTcpSocket(this);
+    // Connections are not the worker's QObject children: a parent finds a child it loses by a
+    // linear search, which with twenty thousand connections slowed every upgrade and close.
+    // The worker's tables own them.
+    auto *socket = m_context.tls ? new QSslSocket : new QTcpSocket;
     SocketBudget *budget = m_context.budget;
     if (!socket->setSocketDescriptor(descriptor)) {
         qCWarning(lcTransport) << "could not adopt socket" << socket->errorString();
@@ -81,7 +89,7 @@ void IoWorker::adopt(qintptr descriptor)
     limits.firstRequestTimeoutMs = m_context.settings.handshakeTimeoutSeconds * 1000;
     // HTTP connections draw from the same serials; their ids never reach the broker.
     const quint64 id = nextId(Broker::Protocol::Pusher);
-    auto *connection = new Http::HttpConnection(socket, id, limits, this);
+    auto *connection = new Http::HttpConnection(socket, id, limits, nullptr);
     socket->setParent(connection);
     m_http.insert(id, connection);
     connect(connection, &Http::HttpConnection::requestReceived, this, &IoWorker::onRequest);
@@ -135,11 +143,13 @@ void IoWorker::sessionEnded(Broker::ConnectionId id)
     QObject *done = nullptr;
     if (Centrifuge::Session *session = m_centrifugeSessions.take(id)) {
         Centrifuge::Hub *hub = m_context.centrifugeHub;
-        QMetaObject::invokeMethod(hub, [hub, id] { hub->closeConnection(id); });
+        QMetaObject::invokeMethod(
+                hub, [hub, id] { hub->closeConnection(id); }, Qt::QueuedConnection);
         done = session;
     } else if (Pusher::Session *session = m_sessions.take(id)) {
         Pusher::Hub *hub = m_context.hub;
-        QMetaObject::invokeMethod(hub, [hub, id] { hub->closeConnection(id); });
+        QMetaObject::invokeMethod(
+                hub, [hub, id] { hub->closeConnection(id); }, Qt::QueuedConnection);
         done = session;
     } else {
         return;
@@ -221,9 +231,9 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
     Observability::countClientMessage(m_context.metrics, request.body.size());
     auto reply = [this, httpId, sequence = request.sequence](const Http::Response &response) {
         // Called on the broker thread for answers that needed broker state.
-        QMetaObject::invokeMethod(this, [this, httpId, sequence, response] {
-            respond(httpId, sequence, response);
-        });
+        QMetaObject::invokeMethod(
+                this, [this, httpId, sequence, response] { respond(httpId, sequence, response); },
+                Qt::QueuedConnection);
     };
     if (Centrifuge::ServerApi::handles(request.path)) {
         m_serverApi->handle(request, reply);
@@ -234,7 +244,8 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
 
 void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
 {
-    socket->setParent(this);
+    // Out of the HTTP connection, which deletes itself now.
+    socket->setParent(nullptr);
     const Result<QByteArray> answer = WebSocket::upgradeResponse(request);
     if (!answer) {
         qCInfo(lcTransport) << "refusing WebSocket handshake" << answer.error().message;
@@ -244,6 +255,8 @@ void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
             socket->deleteLater();
             return;
         }
+        // Lingers until the client goes, or with the worker.
+        socket->setParent(this);
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         lingeringClose(socket);
         return;
@@ -311,8 +324,8 @@ void IoWorker::startPusherSession(std::unique_ptr<WebSocket::Connection> socket,
     timeouts.pongMs = qint64(m_context.settings.pongTimeoutSeconds) * 1000;
     const Broker::ConnectionId id = nextId(Broker::Protocol::Pusher);
     track(id, app->id, address);
-    auto *session =
-            new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this, this);
+    auto *session = new Pusher::Session(std::move(socket), id, *app, m_context.hub, timeouts, this,
+                                        nullptr);
     session->countInto(m_context.metrics);
     m_sessions.insert(id, session);
     session->start();
@@ -359,7 +372,7 @@ void IoWorker::startCentrifugeSession(std::unique_ptr<WebSocket::Connection> soc
     track(id, app->id, address);
     auto *session =
             new Centrifuge::Session(std::move(socket), id, *app, m_context.apps->tokenKeys(app->id),
-                                    m_context.centrifugeHub, timings, this, this);
+                                    m_context.centrifugeHub, timings, this, nullptr);
     session->countInto(m_context.metrics);
     m_centrifugeSessions.insert(id, session);
     session->start();

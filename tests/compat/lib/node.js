@@ -162,6 +162,8 @@ class DNotifierNode {
     this.dataDir = dataDir;
 
     const args = ['--config', configFile, '--data-dir', dataDir, '--port', '0', '--host', HOST, '--peer-port', '0', '--admin-port', '0'];
+    // ctest runs some suites twice, the second time with several I/O threads (tests/CMakeLists.txt).
+    if (process.env.COMPAT_IO_THREADS) args.push('--io-threads', process.env.COMPAT_IO_THREADS);
     // The node reads DNOTIFIER_* environment variables as a config layer: keep the test's own
     // (DNOTIFIER_NODE_BIN, ...) and any left in the shell away from it.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DNOTIFIER_')));
