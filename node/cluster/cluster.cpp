@@ -5,6 +5,7 @@
 #include <node/logging.h>
 #include <node/observability/logformat.h>
 #include <node/observability/nodemetrics.h>
+#include <node/transport/epolldispatcher.h>
 
 #include <QDateTime>
 #include <QHostInfo>
@@ -18,6 +19,15 @@ namespace DNotifier::Cluster {
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
+
+// Joins are taken before client work on a thread that serves clients too
+// (EpollDispatcher::setUrgent); cleared before the listener closes its descriptor.
+void setUrgent(const QTcpServer &listener, bool urgent)
+{
+    if (Transport::EpollDispatcher *dispatcher = Transport::EpollDispatcher::ofThisThread()) {
+        dispatcher->setUrgent(int(listener.socketDescriptor()), urgent);
+    }
+}
 
 // Counts between 0 and 1 change routing and go out at once; other changes only feed the
 // cluster-wide counts in the APIs and are batched.
@@ -154,9 +164,11 @@ Result<void> ClusterNode::start()
                              .arg(m_settings.peerPort)
                              .arg(m_listener->errorString())};
     }
+    setUrgent(*m_listener, true);
     MemberRecord self = m_table.self();
     self.address = m_settings.dialAddress(m_listener->serverPort());
     if (self.address.isEmpty()) {
+        setUrgent(*m_listener, false);
         m_listener->close();
         return Error{0, u"peer_host %1 listens on every address, so the other nodes need to be "
                         "told which one reaches this node: set advertise (--advertise "
@@ -206,6 +218,7 @@ void ClusterNode::leave()
     m_prober.stop();
     m_maintenance.stop();
     m_countFlush.stop();
+    setUrgent(*m_listener, false);
     m_listener->close();
     qCInfo(lcCluster) << "left the cluster, told" << m_links.size() << "peers";
 }

@@ -2,6 +2,7 @@
 
 #include <common/crypto/digest.h>
 #include <node/logging.h>
+#include <node/transport/epolldispatcher.h>
 
 #include <QDateTime>
 #include <QSslCertificate>
@@ -118,6 +119,35 @@ PeerLink::PeerLink(Role role, QTcpSocket *socket, LinkCredentials credentials, Q
     connect(&m_handshakeTimer, &QTimer::timeout, this,
             [this] { close(u"the handshake did not finish within 5 s"_s); });
     m_handshakeTimer.start(HandshakeTimeoutMs);
+    if (m_socket->state() == QAbstractSocket::ConnectedState) {
+        markUrgent();
+    } else {
+        connect(m_socket, &QTcpSocket::connected, this, &PeerLink::markUrgent);
+    }
+}
+
+PeerLink::~PeerLink()
+{
+    clearUrgent();
+}
+
+void PeerLink::markUrgent()
+{
+    Transport::EpollDispatcher *dispatcher = Transport::EpollDispatcher::ofThisThread();
+    if (dispatcher && m_urgentFd < 0 && m_socket->socketDescriptor() >= 0) {
+        m_urgentFd = int(m_socket->socketDescriptor());
+        dispatcher->setUrgent(m_urgentFd, true);
+    }
+}
+
+void PeerLink::clearUrgent()
+{
+    if (m_urgentFd >= 0) {
+        if (Transport::EpollDispatcher *dispatcher = Transport::EpollDispatcher::ofThisThread()) {
+            dispatcher->setUrgent(m_urgentFd, false);
+        }
+        m_urgentFd = -1;
+    }
 }
 
 Broker::NodeId PeerLink::dialerId() const
@@ -152,6 +182,7 @@ void PeerLink::close(const QString &reason)
     m_closed = true;
     m_handshakeTimer.stop();
     m_socket->disconnect(this);
+    clearUrgent();
     m_socket->abort();
     Q_EMIT closed(reason);
     deleteLater();

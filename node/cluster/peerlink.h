@@ -96,6 +96,7 @@ Q_SIGNALS:
 
 private:
     PeerLink(Role role, QTcpSocket *socket, LinkCredentials credentials, QObject *parent);
+    ~PeerLink() override;
 
     void onReadyRead();
     void handle(const PeerMessage &message);
@@ -109,6 +110,10 @@ private:
     void writeMessage(const PeerMessage &message) { writeFrame(peerFrame(message)); }
 
     void writeFrame(const QByteArray &frame);
+    // Has the thread's event loop look at the link before any client connection on each turn
+    // (EpollDispatcher::setUrgent), so that client load cannot hold probes past their timeout.
+    void markUrgent();
+    void clearUrgent();
 
     Role m_role;
     QTcpSocket *m_socket;
@@ -124,6 +129,8 @@ private:
     QByteArray m_certificateDigest;
     bool m_established = false;
     bool m_closed = false;
+    // The descriptor marked urgent, or -1.
+    int m_urgentFd = -1;
 };
 
 } // namespace DNotifier::Cluster

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QThread>
 #include <QTimerEvent>
 #include <QVarLengthArray>
 
@@ -16,7 +17,9 @@ namespace DNotifier::Transport {
 
 namespace {
 
-constexpr int MaxEventsPerWakeUp = 512;
+// A bound on one loop turn: a storm of TLS handshakes costs a millisecond or two per event, and
+// timers and urgent descriptors wait for the turn to end.
+constexpr int MaxEventsPerWakeUp = 64;
 
 qint64 nowMs()
 {
@@ -43,15 +46,19 @@ quint32 eventsOf(QSocketNotifier::Type type)
 EpollDispatcher::EpollDispatcher(QObject *parent)
     : QAbstractEventDispatcher(parent)
     , m_epoll(epoll_create1(EPOLL_CLOEXEC))
+    , m_urgentEpoll(epoll_create1(EPOLL_CLOEXEC))
     , m_wakeUpFd(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
 {
-    if (m_epoll < 0 || m_wakeUpFd < 0) {
+    if (m_epoll < 0 || m_urgentEpoll < 0 || m_wakeUpFd < 0) {
         qFatal("cannot create the I/O thread's epoll instance: %s", strerror(errno));
     }
     epoll_event event{};
     event.events = EPOLLIN;
     event.data.fd = m_wakeUpFd;
     epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeUpFd, &event);
+    // An urgent descriptor that becomes ready wakes the loop through this one.
+    event.data.fd = m_urgentEpoll;
+    epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_urgentEpoll, &event);
 }
 
 EpollDispatcher *EpollDispatcher::ofThisThread()
@@ -62,24 +69,31 @@ EpollDispatcher *EpollDispatcher::ofThisThread()
 EpollDispatcher::~EpollDispatcher()
 {
     ::close(m_wakeUpFd);
+    ::close(m_urgentEpoll);
     ::close(m_epoll);
 }
 
 bool EpollDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
+    m_loopThread.store(QThread::currentThreadId(), std::memory_order_relaxed);
     m_interrupted.store(false, std::memory_order_relaxed);
     Q_EMIT awake();
-    // Events posted from here on write the event fd again, so the wait below cannot miss them.
-    drainWakeUps();
+    // Events posted from here on set the flag again (and, from another thread, write the event
+    // fd), so the wait below cannot miss them.
+    m_wakeUpPending.store(false, std::memory_order_release);
     QCoreApplication::sendPostedEvents();
     if (m_interrupted.load(std::memory_order_relaxed)) {
         return false;
     }
     const bool mayWait = flags.testFlag(QEventLoop::WaitForMoreEvents)
                          && !m_wakeUpPending.load(std::memory_order_acquire);
-    const int timeout = mayWait ? sleepMs() : 0;
+    int timeout = mayWait ? sleepMs() : 0;
     if (timeout != 0) {
         Q_EMIT aboutToBlock();
+        // Something this thread posted while told it was about to block.
+        if (m_wakeUpPending.load(std::memory_order_acquire)) {
+            timeout = 0;
+        }
     }
     epoll_event events[MaxEventsPerWakeUp];
     int count = epoll_wait(m_epoll, events, MaxEventsPerWakeUp, timeout);
@@ -91,7 +105,12 @@ bool EpollDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     }
     bool handled = false;
     if (!flags.testFlag(QEventLoop::ExcludeSocketNotifiers)) {
-        handled = activateSockets(events, count);
+        if (!m_urgent.isEmpty()) {
+            epoll_event urgent[MaxEventsPerWakeUp];
+            const int urgentCount = epoll_wait(m_urgentEpoll, urgent, MaxEventsPerWakeUp, 0);
+            handled = activateSockets(urgent, qMax(urgentCount, 0));
+        }
+        handled = activateSockets(events, count) || handled;
     }
     handled = fireDueTimers() || handled;
     return handled;
@@ -111,7 +130,7 @@ bool EpollDispatcher::activateSockets(const epoll_event *events, int count)
     for (int i = 0; i < count; ++i) {
         if (events[i].data.fd == m_wakeUpFd) {
             drainWakeUps();
-        } else {
+        } else if (events[i].data.fd != m_urgentEpoll) {
             ready.append({events[i].data.fd, events[i].events});
         }
     }
@@ -166,11 +185,40 @@ void EpollDispatcher::arm(int fd, Watch &watch, quint32 events)
     event.events = events;
     event.data.fd = fd;
     const int operation = watch.armed == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-    if (epoll_ctl(m_epoll, operation, fd, &event) == 0) {
+    const int epoll = epollOf(fd);
+    if (epoll_ctl(epoll, operation, fd, &event) == 0) {
         watch.armed = events;
     } else if (errno == EEXIST) {
-        epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event);
+        epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event);
         watch.armed = events;
+    }
+}
+
+int EpollDispatcher::epollOf(int fd) const
+{
+    return m_urgent.contains(fd) ? m_urgentEpoll : m_epoll;
+}
+
+void EpollDispatcher::setUrgent(int fd, bool urgent)
+{
+    if (fd < 0 || urgent == m_urgent.contains(fd)) {
+        return;
+    }
+    const auto it = m_watches.find(fd);
+    const quint32 armed = it != m_watches.end() ? it->armed : 0;
+    if (armed != 0) {
+        epoll_ctl(epollOf(fd), EPOLL_CTL_DEL, fd, nullptr);
+    }
+    if (urgent) {
+        m_urgent.insert(fd);
+    } else {
+        m_urgent.remove(fd);
+    }
+    if (armed != 0) {
+        epoll_event event{};
+        event.events = armed;
+        event.data.fd = fd;
+        epoll_ctl(epollOf(fd), EPOLL_CTL_ADD, fd, &event);
     }
 }
 
@@ -203,7 +251,7 @@ void EpollDispatcher::rearm(int fd, bool keep)
     if (wanted == 0 && !keep && !it->watcher) {
         // The descriptor may be closed next and its number reused: forget it entirely.
         if (it->armed != 0) {
-            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+            epoll_ctl(epollOf(fd), EPOLL_CTL_DEL, fd, nullptr);
         }
         m_watches.erase(it);
     } else if ((it->armed & wanted) != wanted) {
@@ -321,14 +369,17 @@ bool EpollDispatcher::fireDueTimers()
 
 void EpollDispatcher::drainWakeUps()
 {
-    m_wakeUpPending.store(false, std::memory_order_release);
     eventfd_t ignored = 0;
     eventfd_read(m_wakeUpFd, &ignored);
 }
 
 void EpollDispatcher::wakeUp()
 {
-    if (!m_wakeUpPending.exchange(true, std::memory_order_acq_rel)) {
+    // The loop's own thread is awake and looks at the flag before it sleeps: only another
+    // thread needs the event fd. This saves two system calls per event this thread posts to
+    // itself, which is every hand-over between hub and worker when they share the thread.
+    if (!m_wakeUpPending.exchange(true, std::memory_order_acq_rel)
+        && QThread::currentThreadId() != m_loopThread.load(std::memory_order_relaxed)) {
         eventfd_write(m_wakeUpFd, 1);
     }
 }

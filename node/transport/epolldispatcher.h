@@ -10,6 +10,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QHash>
+#include <QSet>
 
 #include <atomic>
 #include <map>
@@ -50,6 +51,11 @@ public:
     void watch(int fd, DescriptorWatcher *watcher, bool read, bool write);
     // Forgets the descriptor; call it before closing the descriptor.
     void unwatch(int fd);
+    // An urgent descriptor is looked at on every loop turn before the others, however many of
+    // them are ready: the cluster's peer links and listener, whose probes time out in a few
+    // hundred milliseconds, on a thread that also serves clients. Clear it before the
+    // descriptor is closed.
+    void setUrgent(int fd, bool urgent);
 
     void registerSocketNotifier(QSocketNotifier *notifier) override;
     void unregisterSocketNotifier(QSocketNotifier *notifier) override;
@@ -86,10 +92,13 @@ private:
     };
 
     static quint32 wantedEvents(const Watch &watch);
+    // The epoll instance that holds the descriptor: the urgent one or the main one.
+    int epollOf(int fd) const;
     void arm(int fd, Watch &watch, quint32 events);
     // Arms what the descriptor's notifiers and watcher want, or forgets it when nothing does
     // and `keep` is false.
     void rearm(int fd, bool keep);
+    // Reads the event fd; only when epoll reported it, as only then has it a count.
     void drainWakeUps();
     // Milliseconds epoll may sleep: until the next timer, or forever (-1).
     int sleepMs() const;
@@ -97,10 +106,14 @@ private:
     bool activateSockets(const ::epoll_event *events, int count);
 
     int m_epoll = -1;
+    int m_urgentEpoll = -1;
     int m_wakeUpFd = -1;
     std::atomic<bool> m_wakeUpPending{false};
+    // The thread running processEvents(), whose own posts need no event fd.
+    std::atomic<Qt::HANDLE> m_loopThread{nullptr};
     std::atomic<bool> m_interrupted{false};
     QHash<int, Watch> m_watches;
+    QSet<int> m_urgent;
     QHash<int, Timer> m_timers;
     std::multimap<qint64, int> m_deadlines;
 };

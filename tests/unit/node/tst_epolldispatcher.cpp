@@ -1,8 +1,10 @@
 // The I/O threads' epoll event dispatcher under a real QThread: timers fire in deadline order
 // and repeat, single-shot timers and stopped timers behave, a socket notifier fires when its
 // descriptor becomes readable or writable and stops once disabled, a watcher registered
-// directly hears what it asks for and nothing after unwatch(), and work posted from another
-// thread wakes a sleeping loop.
+// directly hears what it asks for and nothing after unwatch(), work posted from another
+// thread wakes a sleeping loop, and work the loop's thread posts to itself (which writes no
+// wake-up) runs, also when posted just before the loop sleeps; an urgent descriptor is
+// activated first in the turn however many others are ready, and a turn is bounded.
 
 #include <node/transport/epolldispatcher.h>
 
@@ -11,6 +13,11 @@
 #include <QTest>
 #include <QThread>
 #include <QTimer>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <vector>
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -90,6 +97,8 @@ private Q_SLOTS:
     void writeNotifierFiresOnAWritableSocket();
     void watcherHearsWhatItAsksForUntilUnwatched();
     void postedWorkWakesASleepingLoop();
+    void workPostedByTheLoopItselfRuns();
+    void urgentDescriptorGoesFirstAndATurnIsBounded();
 };
 
 void tst_EpollDispatcher::timersFireInDeadlineOrderAndRepeat()
@@ -249,6 +258,86 @@ void tst_EpollDispatcher::postedWorkWakesASleepingLoop()
     QMetaObject::invokeMethod(
             thread.context(), [&] { ran = true; }, Qt::QueuedConnection);
     QTRY_VERIFY_WITH_TIMEOUT(ran.load(), 5000);
+}
+
+void tst_EpollDispatcher::workPostedByTheLoopItselfRuns()
+{
+    EpollThread thread;
+    // A chain: each step posts the next from the loop's own thread; nothing else wakes it.
+    constexpr int Steps = 1000;
+    std::atomic<int> steps{0};
+    std::function<void()> step = [&] {
+        if (++steps < Steps) {
+            QMetaObject::invokeMethod(thread.context(), step, Qt::QueuedConnection);
+        }
+    };
+    thread.run([&] { QMetaObject::invokeMethod(thread.context(), step, Qt::QueuedConnection); });
+    QTRY_COMPARE_WITH_TIMEOUT(steps.load(), Steps, 5000);
+
+    // Posted from a slot of aboutToBlock, after the loop decided it may sleep.
+    std::atomic<bool> ranBeforeSleep{false};
+    thread.run([&] {
+        auto *dispatcher = QAbstractEventDispatcher::instance();
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock,
+                                       thread.context(), [&, connection] {
+                                           QObject::disconnect(*connection);
+                                           QMetaObject::invokeMethod(
+                                                   thread.context(), [&] { ranBeforeSleep = true; },
+                                                   Qt::QueuedConnection);
+                                       });
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(ranBeforeSleep.load(), 5000);
+
+    // And another thread still wakes it once it sleeps.
+    QThread::msleep(50);
+    std::atomic<bool> woken{false};
+    QMetaObject::invokeMethod(
+            thread.context(), [&] { woken = true; }, Qt::QueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(woken.load(), 5000);
+}
+
+void tst_EpollDispatcher::urgentDescriptorGoesFirstAndATurnIsBounded()
+{
+    constexpr int Others = 200;
+    std::vector<std::array<int, 2>> pairs(Others + 1);
+    for (auto &pair : pairs) {
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair.data()), 0);
+    }
+    const int urgentFd = pairs.back()[0];
+    EpollThread thread;
+    std::vector<int> firstTurn;
+    thread.run([&] {
+        auto *dispatcher = EpollDispatcher::ofThisThread();
+        QVERIFY(dispatcher);
+        std::vector<std::unique_ptr<QSocketNotifier>> notifiers;
+        for (const auto &pair : pairs) {
+            const int fd = pair[0];
+            auto notifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+            QObject::connect(notifier.get(), &QSocketNotifier::activated, [&firstTurn, fd] {
+                char buffer[8];
+                while (::read(fd, buffer, sizeof buffer) > 0) { }
+                firstTurn.push_back(fd);
+            });
+            notifiers.push_back(std::move(notifier));
+        }
+        dispatcher->setUrgent(urgentFd, true);
+        // Every descriptor ready, the urgent one last.
+        for (const auto &pair : pairs) {
+            QCOMPARE(::write(pair[1], "x", 1), 1);
+        }
+        dispatcher->processEvents(QEventLoop::AllEvents);
+        dispatcher->setUrgent(urgentFd, false);
+    });
+    QVERIFY(!firstTurn.empty());
+    QCOMPARE(firstTurn.front(), urgentFd);
+    // The others wait for later turns beyond the bound (64 ready descriptors per turn).
+    QVERIFY(firstTurn.size() <= 65);
+    QVERIFY(firstTurn.size() > 1);
+    for (const auto &pair : pairs) {
+        ::close(pair[0]);
+        ::close(pair[1]);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_EpollDispatcher)
