@@ -7,16 +7,21 @@
 
 const crypto = require('node:crypto');
 const http = require('node:http');
+const https = require('node:https');
 const { before, after, afterEach } = require('node:test');
 const { DNotifierNode } = require('../../compat/lib/node');
 const { cleanupAll } = require('../../compat/lib/cleanup');
 
 const CONVERGE_TIMEOUT_MS = 20_000;
 
-// One GET over loopback; resolves with {status, body}.
+// One GET over loopback, over https when the node's client port speaks TLS (its certificate is
+// the test's own, not checked); resolves with {status, body}.
 function get(node, path) {
+  const overTls = Boolean(node.config?.tls_cert);
+  const client = overTls ? https : http;
   return new Promise((resolve, reject) => {
-    const request = http.get({ host: '127.0.0.1', port: node.port, path, timeout: 5_000 }, (response) => {
+    const options = { host: '127.0.0.1', port: node.port, path, timeout: 5_000, ...(overTls ? { rejectUnauthorized: false } : {}) };
+    const request = client.get(options, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => {
