@@ -84,6 +84,17 @@ private:
     int m_fd;
 };
 
+// Lets the loop go to sleep with nothing to wait for, then posts to it from this thread and
+// waits for the work to run.
+void postFromHereAfterItSleeps(EpollThread &thread)
+{
+    QThread::msleep(50);
+    std::atomic<bool> ran{false};
+    QMetaObject::invokeMethod(
+            thread.context(), [&] { ran = true; }, Qt::QueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(ran.load(), 5000);
+}
+
 } // namespace
 
 class tst_EpollDispatcher : public QObject
@@ -252,12 +263,7 @@ void tst_EpollDispatcher::watcherHearsWhatItAsksForUntilUnwatched()
 void tst_EpollDispatcher::postedWorkWakesASleepingLoop()
 {
     EpollThread thread;
-    // Let the loop go to sleep with nothing to wait for, then post to it from here.
-    QThread::msleep(50);
-    std::atomic<bool> ran{false};
-    QMetaObject::invokeMethod(
-            thread.context(), [&] { ran = true; }, Qt::QueuedConnection);
-    QTRY_VERIFY_WITH_TIMEOUT(ran.load(), 5000);
+    postFromHereAfterItSleeps(thread);
 }
 
 void tst_EpollDispatcher::workPostedByTheLoopItselfRuns()
@@ -290,11 +296,7 @@ void tst_EpollDispatcher::workPostedByTheLoopItselfRuns()
     QTRY_VERIFY_WITH_TIMEOUT(ranBeforeSleep.load(), 5000);
 
     // And another thread still wakes it once it sleeps.
-    QThread::msleep(50);
-    std::atomic<bool> woken{false};
-    QMetaObject::invokeMethod(
-            thread.context(), [&] { woken = true; }, Qt::QueuedConnection);
-    QTRY_VERIFY_WITH_TIMEOUT(woken.load(), 5000);
+    postFromHereAfterItSleeps(thread);
 }
 
 void tst_EpollDispatcher::urgentDescriptorGoesFirstAndATurnIsBounded()
