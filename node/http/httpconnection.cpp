@@ -1,7 +1,6 @@
 #include "httpconnection.h"
 
 #include <node/logging.h>
-#include <node/transport/lingeringclose.h>
 
 #include <QUrl>
 #include <QUrlQuery>
@@ -34,12 +33,12 @@ QList<QPair<QByteArray, QByteArray>> decodeQuery(const QByteArray &query)
 
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket,
+HttpConnection::HttpConnection(Transport::ByteStream *stream,
                                quint64 id,
                                const ConnectionLimits &limits,
                                QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_stream(stream)
     , m_id(id)
     , m_limits(limits)
 {
@@ -47,17 +46,45 @@ HttpConnection::HttpConnection(QTcpSocket *socket,
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
         // A request that stops arriving, head or body, must not hold its socket; a client
         // waiting for answers is not idle.
-        if ((m_mode == Mode::Head || m_mode == Mode::Body) && m_unanswered.empty() && m_socket) {
+        if ((m_mode == Mode::Head || m_mode == Mode::Body) && m_unanswered.empty() && m_stream) {
             qCDebug(lcHttp) << "connection idle, closing"
                             << "conn=" << m_id;
-            m_socket->abort();
+            m_stream->abort();
         }
     });
-    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::readAvailable);
-    connect(socket, &QTcpSocket::disconnected, this, [this] { Q_EMIT finished(m_id); });
     restartIdleTimer();
-    if (socket->bytesAvailable() > 0) {
-        readAvailable();
+    m_stream->startReading(this);
+}
+
+HttpConnection::~HttpConnection()
+{
+    delete m_stream;
+}
+
+void HttpConnection::streamReadable()
+{
+    if (!m_stream || (m_mode != Mode::Head && m_mode != Mode::Body)) {
+        return;
+    }
+    const QByteArray arrived = m_stream->readAll();
+    // A body that keeps arriving keeps its request alive; a head has one timeout in all, so
+    // that a client cannot hold a connection by sending it a byte at a time.
+    if (m_mode == Mode::Body && !arrived.isEmpty()) {
+        restartIdleTimer();
+    }
+    m_buffer.append(arrived);
+    parseNext();
+}
+
+void HttpConnection::streamClosed()
+{
+    finish();
+}
+
+void HttpConnection::finish()
+{
+    if (!std::exchange(m_finished, true)) {
+        Q_EMIT finished(m_id);
     }
 }
 
@@ -66,7 +93,7 @@ void HttpConnection::respond(quint64 sequence, const Response &response)
     const auto it =
             std::find_if(m_unanswered.begin(), m_unanswered.end(),
                          [sequence](const Unanswered &u) { return u.sequence == sequence; });
-    if (it == m_unanswered.end() || it->response || !m_socket) {
+    if (it == m_unanswered.end() || it->response || !m_stream) {
         return;
     }
     it->response = response;
@@ -75,39 +102,58 @@ void HttpConnection::respond(quint64 sequence, const Response &response)
 
 void HttpConnection::writeAnswers()
 {
-    while (!m_unanswered.empty() && m_unanswered.front().response && m_socket) {
+    while (!m_unanswered.empty() && m_unanswered.front().response && m_stream) {
         const Unanswered answered = std::move(m_unanswered.front());
         m_unanswered.pop_front();
         const bool keepAlive = answered.keepAlive && !answered.response->closeAfter;
-        m_socket->write(answered.response->serialise(keepAlive, !answered.head));
+        m_stream->write(answered.response->serialise(keepAlive, !answered.head));
         if (!keepAlive) {
             m_unanswered.clear();
             m_mode = Mode::Closing;
             m_idleTimer.stop();
-            Transport::lingeringClose(m_socket);
+            std::exchange(m_stream, nullptr)->closeGracefully();
+            finish();
             return;
         }
         m_servedOne = true;
     }
     const bool reading = m_mode == Mode::Head || m_mode == Mode::Body;
-    if (!m_socket || !reading) {
+    if (!m_stream || !reading) {
         return;
     }
     if (m_unanswered.empty()) {
         restartIdleTimer();
     }
-    // Requests that arrived while there was no room stay unread until now, and the socket
-    // will not announce them again. Parse them on the next loop turn, so that an answer given
-    // at once cannot recurse into the next request.
-    if (!m_parsing && m_unanswered.size() < MaxUnanswered
-        && (!pending().isEmpty() || m_socket->bytesAvailable() > 0)) {
+    updateReadingPause();
+    // Requests that arrived while there was no room wait in the buffer, and the stream will not
+    // announce them again. Parse them on the next loop turn, so that an answer given at once
+    // cannot recurse into the next request.
+    if (!m_parsing && m_unanswered.size() < MaxUnanswered && !pending().isEmpty()) {
         QMetaObject::invokeMethod(this, &HttpConnection::readAvailable, Qt::QueuedConnection);
     }
 }
 
+void HttpConnection::updateReadingPause()
+{
+    const bool reading = m_mode == Mode::Head || m_mode == Mode::Body;
+    const bool pause = !reading || m_unanswered.size() >= MaxUnanswered;
+    if (m_stream && pause != m_readingPaused) {
+        m_readingPaused = pause;
+        m_stream->setReadingPaused(pause);
+    }
+}
+
+QHostAddress HttpConnection::peerAddress()
+{
+    if (m_peerAddress.isNull() && m_stream) {
+        m_peerAddress = m_stream->peerAddress();
+    }
+    return m_peerAddress;
+}
+
 void HttpConnection::readAvailable()
 {
-    if (!m_socket) {
+    if (!m_stream) {
         return;
     }
     switch (m_mode) {
@@ -125,13 +171,11 @@ void HttpConnection::parseNext()
 {
     m_parsing = true;
     // Every complete request that has arrived, as long as there is room for its answer.
-    while (m_socket && m_unanswered.size() < MaxUnanswered) {
+    while (m_stream && m_unanswered.size() < MaxUnanswered) {
         const quint64 before = m_nextSequence;
         if (m_mode == Mode::Head) {
             parseHead();
         } else if (m_mode == Mode::Body) {
-            restartIdleTimer();
-            m_buffer += m_socket->readAll();
             parseBody();
         } else {
             break;
@@ -141,18 +185,15 @@ void HttpConnection::parseNext()
         }
     }
     m_parsing = false;
+    updateReadingPause();
 }
 
 void HttpConnection::parseHead()
 {
-    // Bytes left over from earlier requests (pipelining) are parsed where they lie. Otherwise
-    // peek instead of read: a WebSocket upgrade must leave its bytes in the socket.
-    const bool pipelined = m_bufferStart < m_buffer.size();
-    if (pipelined) {
-        m_buffer += m_socket->readAll();
+    const QByteArrayView data = pending();
+    if (data.isEmpty()) {
+        return;
     }
-    const QByteArray peeked = pipelined ? QByteArray() : m_socket->peek(m_socket->bytesAvailable());
-    const QByteArrayView data = pipelined ? pending() : QByteArrayView(peeked);
     http_parser probe{};
     http_parser_init(&probe, HTTP_REQUEST);
     probe.data = this;
@@ -176,8 +217,8 @@ void HttpConnection::parseHead()
         return;
     }
     if (probe.upgrade && isWebSocketUpgrade(m_request)) {
-        if (pipelined || !m_unanswered.empty()) {
-            fail(400, u"A WebSocket upgrade cannot follow a pipelined request"_s);
+        if (!m_unanswered.empty()) {
+            fail(400, u"A WebSocket upgrade must wait for the answers to earlier requests"_s);
             return;
         }
         // The parser stops inside the blank line, so the head's end is looked up. The bytes
@@ -190,10 +231,6 @@ void HttpConnection::parseHead()
         handOverUpgrade(headEnd + 4);
         return;
     }
-    if (!pipelined) {
-        m_buffer = m_socket->readAll();
-        m_bufferStart = 0;
-    }
     consume(qsizetype(parsed));
     if (m_bodyTooLarge) {
         fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
@@ -202,7 +239,7 @@ void HttpConnection::parseHead()
     // Only when nothing is unanswered: an interim answer must not overtake earlier ones.
     if (m_unanswered.empty()
         && m_request.header("Expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
-        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        m_stream->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     m_parser = probe;
     http_parser_pause(&m_parser, 0);
@@ -233,7 +270,7 @@ void HttpConnection::parseBody()
 
 void HttpConnection::passOn()
 {
-    m_request.remoteAddress = m_socket->peerAddress();
+    m_request.remoteAddress = peerAddress();
     m_request.sequence = m_nextSequence++;
     m_unanswered.push_back({m_request.sequence, m_request.method == "HEAD", m_keepAlive, {}});
     // After a request that closes the connection nothing more is read.
@@ -271,15 +308,14 @@ bool HttpConnection::isWebSocketUpgrade(const Request &request)
 void HttpConnection::handOverUpgrade(qsizetype headBytes)
 {
     m_idleTimer.stop();
-    QTcpSocket *socket = m_socket;
-    disconnect(socket, nullptr, this, nullptr);
-    m_socket.clear();
+    m_request.remoteAddress = peerAddress();
+    // What follows the head is the client's first frames.
+    const QByteArray alreadyRead = pending().sliced(headBytes).toByteArray();
+    m_buffer.clear();
+    m_bufferStart = 0;
     m_mode = Mode::Closing;
-    // The head was only peeked at; what follows it is the client's first frames.
-    socket->skip(headBytes);
-    m_request.remoteAddress = socket->peerAddress();
-    Q_EMIT upgradeRequested(socket, m_request);
-    Q_EMIT finished(m_id);
+    Q_EMIT upgradeRequested(std::exchange(m_stream, nullptr), m_request, alreadyRead);
+    finish();
 }
 
 void HttpConnection::fail(int status, const QString &message)

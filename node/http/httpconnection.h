@@ -3,15 +3,16 @@
 // One HTTP/1.1 client connection on the client port, parsed with Debian's libhttp-parser.
 // It reads requests in order (keep-alive and pipelining) and passes on up to 64 before the
 // first is answered, so a publisher that pipelines gets its events fanned out together; the
-// answers leave in request order whatever order they are finished in. It enforces the header
-// and body limits before buffering more, and hands a WebSocket upgrade request over with its
-// socket, positioned right after the request head. Lives on an I/O thread.
+// answers leave in request order whatever order they are finished in. While 64 wait it reads
+// no more, so TCP holds the client back. It enforces the header and body limits before
+// buffering more, and hands a WebSocket upgrade request over with its stream and the bytes
+// that followed the request head. Lives on an I/O thread.
 
 #include "httpmessage.h"
 
+#include <node/transport/bytestream.h>
+
 #include <QObject>
-#include <QPointer>
-#include <QTcpSocket>
 #include <QTimer>
 
 #include <deque>
@@ -29,12 +30,17 @@ struct ConnectionLimits
     int keepAliveTimeoutMs = 60'000;
 };
 
-class HttpConnection final : public QObject
+class HttpConnection final : public QObject, private Transport::StreamReader
 {
     Q_OBJECT
 
 public:
-    HttpConnection(QTcpSocket *socket, quint64 id, const ConnectionLimits &limits, QObject *parent);
+    // Takes the stream.
+    HttpConnection(Transport::ByteStream *stream,
+                   quint64 id,
+                   const ConnectionLimits &limits,
+                   QObject *parent);
+    ~HttpConnection() override;
 
     quint64 id() const { return m_id; }
 
@@ -43,9 +49,13 @@ public:
 
 Q_SIGNALS:
     void requestReceived(quint64 id, const DNotifier::Http::Request &request);
-    // A WebSocket upgrade request, its head read from the socket and nothing after it. The
-    // receiver takes the socket and answers the handshake; this object deletes itself.
-    void upgradeRequested(QTcpSocket *socket, const DNotifier::Http::Request &request);
+    // A WebSocket upgrade request; `alreadyRead` is what the client sent after its head. The
+    // receiver takes the stream and answers the handshake; this connection is finished.
+    void upgradeRequested(DNotifier::Transport::ByteStream *stream,
+                          const DNotifier::Http::Request &request,
+                          const QByteArray &alreadyRead);
+    // Once: the connection was handed over, closed or lost. The receiver deletes this object
+    // (later: it may be inside one of its calls).
     void finished(quint64 id);
 
 private:
@@ -54,7 +64,7 @@ private:
         Body,
         // No more requests are read: the connection closes once the answers are written.
         Finishing,
-        // Answers written; the socket lingers until the client closes (lingeringclose.h).
+        // Answers written, or the stream handed over: nothing more to do.
         Closing,
     };
 
@@ -67,8 +77,14 @@ private:
         std::optional<Response> response;
     };
 
+    void streamReadable() override;
+    void streamClosed() override;
     void readAvailable();
     void parseNext();
+    // Reads only while there is room for another request's answer.
+    void updateReadingPause();
+    QHostAddress peerAddress();
+    void finish();
     void parseHead();
     void passOn();
     // Writes the answers at the front of the queue that are finished.
@@ -92,7 +108,11 @@ private:
 
     void finishHeaders(const http_parser &parser);
 
-    QPointer<QTcpSocket> m_socket;
+    // Null once handed over or closing.
+    Transport::ByteStream *m_stream;
+    QHostAddress m_peerAddress;
+    bool m_readingPaused = false;
+    bool m_finished = false;
     quint64 m_id;
     ConnectionLimits m_limits;
     Mode m_mode = Mode::Head;

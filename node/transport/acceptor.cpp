@@ -52,6 +52,12 @@ void Acceptor::incomingConnection(qintptr descriptor)
 
 void Acceptor::resumeWhenBelowBudget()
 {
+    // Shutdown closes the listener while accepting may be paused, and resuming a closed
+    // QTcpServer dereferences its deleted socket engine.
+    if (!isListening()) {
+        m_resumeTimer.stop();
+        return;
+    }
     if (m_budget->isExhausted()) {
         return;
     }

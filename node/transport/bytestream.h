@@ -1,10 +1,12 @@
 #pragma once
 
-// The bytes of one client connection after its WebSocket handshake, whatever carries them: the
-// bare descriptor of a plain TCP connection (DescriptorStream) or a Qt socket for TLS
-// (SocketStream). The WebSocket layer reads, writes and closes through this and nothing else.
+// The bytes of one client connection from its accept on, whatever carries them: the bare
+// descriptor of a plain TCP connection (DescriptorStream) or a Qt socket for TLS
+// (SocketStream). The HTTP and WebSocket layers read, write and close through this and nothing
+// else; the HTTP connection hands it to the WebSocket one at an upgrade.
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QObject>
 
 namespace DNotifier::Transport {
@@ -34,6 +36,12 @@ public:
     virtual void startReading(StreamReader *reader) = 0;
     // Everything that has arrived and was not read yet.
     virtual QByteArray readAll() = 0;
+    // While paused the reader hears of no input and the stream takes none from the kernel, so
+    // a client that sends faster than it is served is held back by TCP. Resuming reports what
+    // waits on a later loop turn. A new reader (startReading) starts unpaused.
+    virtual void setReadingPaused(bool paused) = 0;
+    // The client's address; null once the connection is gone.
+    virtual QHostAddress peerAddress() const = 0;
     // Queues bytes to send; they leave in order.
     virtual void write(const QByteArray &bytes) = 0;
     // Bytes written here and not yet handed to the kernel.
@@ -42,6 +50,8 @@ public:
     // peer closes, for a few seconds at most. The reader hears nothing more, and the stream
     // deletes itself when it is done: the caller lets go of it.
     virtual void closeGracefully() = 0;
+    // Ends the connection at once, dropping what is unsent; the reader hears streamClosed().
+    virtual void abort() = 0;
 
 protected:
     StreamReader *m_reader = nullptr;

@@ -2,17 +2,13 @@
 
 #include "lingeringclose.h"
 #include "socketbudget.h"
-#include "socketstream.h"
 
 #include <QPointer>
-#include <QSslSocket>
-#include <QTcpSocket>
 
 #include <array>
 #include <cerrno>
 #include <vector>
 
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -60,9 +56,10 @@ private:
 
 } // namespace
 
-DescriptorStream::DescriptorStream(int fd, EpollDispatcher *dispatcher)
+DescriptorStream::DescriptorStream(int fd, EpollDispatcher *dispatcher, SocketBudget *budget)
     : m_fd(fd)
     , m_dispatcher(dispatcher)
+    , m_budget(budget)
 { }
 
 DescriptorStream::~DescriptorStream()
@@ -86,6 +83,11 @@ void DescriptorStream::updateWatch()
 void DescriptorStream::descriptorReady(quint32 events)
 {
     const bool failed = events & (EPOLLERR | EPOLLHUP);
+    if (failed && !m_reading && !m_waitingToWrite) {
+        // Paused, and the connection is dead both ways: the kernel would report it every turn.
+        finish();
+        return;
+    }
     if (m_reading && (failed || (events & EPOLLIN))) {
         onReadable();
     }
@@ -95,29 +97,6 @@ void DescriptorStream::descriptorReady(quint32 events)
     }
 }
 
-ByteStream *DescriptorStream::fromSocket(QTcpSocket *socket, QByteArray *alreadyRead)
-{
-    EpollDispatcher *dispatcher = EpollDispatcher::ofThisThread();
-    if (qobject_cast<QSslSocket *>(socket) || !dispatcher) {
-        return new SocketStream(socket);
-    }
-    const int fd = ::fcntl(int(socket->socketDescriptor()), F_DUPFD_CLOEXEC, 0);
-    if (fd < 0) {
-        return new SocketStream(socket);
-    }
-    *alreadyRead = socket->readAll();
-    auto *stream = new DescriptorStream(fd, dispatcher);
-    // The connection's share of the socket budget lives as long as the connection.
-    if (auto *token =
-                socket->findChild<SocketBudgetToken *>(QString(), Qt::FindDirectChildrenOnly)) {
-        stream->m_budget = token->takeShare();
-    }
-    socket->disconnect();
-    socket->abort();
-    socket->deleteLater();
-    return stream;
-}
-
 void DescriptorStream::startReading(StreamReader *reader)
 {
     m_reader = reader;
@@ -125,6 +104,25 @@ void DescriptorStream::startReading(StreamReader *reader)
         m_reading = true;
         updateWatch();
     }
+}
+
+void DescriptorStream::setReadingPaused(bool paused)
+{
+    // A closing stream reads to discard, paused or not.
+    if (m_fd >= 0 && !m_closing && m_reader && m_reading == paused) {
+        m_reading = !paused;
+        updateWatch();
+    }
+}
+
+QHostAddress DescriptorStream::peerAddress() const
+{
+    sockaddr_storage address{};
+    socklen_t length = sizeof(address);
+    if (m_fd < 0 || ::getpeername(m_fd, reinterpret_cast<sockaddr *>(&address), &length) != 0) {
+        return {};
+    }
+    return QHostAddress(reinterpret_cast<const sockaddr *>(&address));
 }
 
 QByteArray DescriptorStream::readAll()
@@ -231,6 +229,11 @@ void DescriptorStream::closeGracefully()
     m_reading = true;
     updateWatch();
     flush();
+}
+
+void DescriptorStream::abort()
+{
+    finish();
 }
 
 void DescriptorStream::shutDownSending()

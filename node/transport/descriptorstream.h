@@ -1,13 +1,13 @@
 #pragma once
 
-// A ByteStream on the bare descriptor of a plain TCP connection, taken over from its QTcpSocket
-// after the handshake. An idle connection then costs its entry in the thread's epoll dispatcher
-// (no socket notifier, no signal connection) and a few dozen bytes:
-// a QTcpSocket keeps a 32 KiB write buffer and a 16 KiB read buffer for the rest of its life
-// once it has used them. Output is queued per connection and sent once per event loop turn for
-// every connection with output (one send() for all the frames a turn produced); what the
-// kernel does not take waits here until the socket is writable again. Its close lingers like
-// lingeringClose() does for a Qt socket.
+// A ByteStream on the bare descriptor of a plain TCP connection, from its accept on. An idle
+// connection costs its entry in the thread's epoll dispatcher (no socket notifier, no signal
+// connection) and a few dozen bytes: a QTcpSocket would keep a 32 KiB write buffer and a 16
+// KiB read buffer for the rest of its life once it has used them, and setting one up and
+// taking it apart cost a dozen system calls per connection. Output is queued per connection
+// and sent once per event loop turn for every connection with output (one send() for all the
+// frames a turn produced); what the kernel does not take waits here until the socket is
+// writable again. Its close lingers like lingeringClose() does for a Qt socket.
 
 #include "bytestream.h"
 #include "epolldispatcher.h"
@@ -15,8 +15,6 @@
 #include <QTimer>
 
 #include <memory>
-
-class QTcpSocket;
 
 namespace DNotifier::Transport {
 
@@ -27,22 +25,21 @@ class DescriptorStream final : public ByteStream, private DescriptorWatcher
     Q_OBJECT
 
 public:
-    // Takes the connected, non-blocking descriptor; `dispatcher` is the calling thread's.
-    DescriptorStream(int fd, EpollDispatcher *dispatcher);
+    // Takes the connected, non-blocking descriptor and its share of `budget`, given back when
+    // the stream goes; `dispatcher` is the calling thread's.
+    DescriptorStream(int fd, EpollDispatcher *dispatcher, SocketBudget *budget);
     ~DescriptorStream() override;
-
-    // Takes a plain socket's descriptor and anything it had read already (`alreadyRead`),
-    // and disposes of the socket; its children other than Qt's own move to the stream. A TLS
-    // socket, or any socket of a thread without the epoll dispatcher, stays a SocketStream.
-    static ByteStream *fromSocket(QTcpSocket *socket, QByteArray *alreadyRead);
 
     void startReading(StreamReader *reader) override;
     QByteArray readAll() override;
+    void setReadingPaused(bool paused) override;
+    QHostAddress peerAddress() const override;
     void write(const QByteArray &bytes) override;
 
     qint64 unsent() const override { return m_outbox.size() - m_sent; }
 
     void closeGracefully() override;
+    void abort() override;
 
     // Sends the queued output; called once per loop turn for every stream that has some.
     void flush();
@@ -57,8 +54,7 @@ private:
 
     int m_fd;
     EpollDispatcher *m_dispatcher;
-    // The connection's share of the socket budget, given back when the stream goes.
-    SocketBudget *m_budget = nullptr;
+    SocketBudget *m_budget;
     bool m_reading = false;
     bool m_waitingToWrite = false;
     QByteArray m_outbox;

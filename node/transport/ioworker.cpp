@@ -1,8 +1,6 @@
 #include "ioworker.h"
 
-#include "descriptorstream.h"
-#include "lingeringclose.h"
-#include "socketbudget.h"
+#include "acceptedstream.h"
 
 #include <node/centrifuge/hub.h>
 #include <node/centrifuge/serverapi.h>
@@ -13,11 +11,8 @@
 #include <node/websocket/handshake.h>
 
 #include <QDateTime>
-#include <QSslSocket>
 
 #include <atomic>
-
-#include <unistd.h>
 
 namespace DNotifier::Transport {
 
@@ -59,38 +54,19 @@ IoWorker::~IoWorker()
 
 void IoWorker::adopt(qintptr descriptor)
 {
-    // Connections are not the worker's QObject children: a parent finds a child it loses by a
-    // linear search, which with twenty thousand connections slowed every upgrade and close.
-    // The worker's tables own them.
-    auto *socket = m_context.tls ? new QSslSocket : new QTcpSocket;
-    SocketBudget *budget = m_context.budget;
-    if (!socket->setSocketDescriptor(descriptor)) {
-        qCWarning(lcTransport) << "could not adopt socket" << socket->errorString();
-        delete socket;
-        ::close(int(descriptor));
-        budget->release();
+    ByteStream *stream = acceptedStream(int(descriptor), m_context.tls, m_context.budget);
+    if (!stream) {
         return;
     }
-    // The node already gathers each connection's output into one write per loop turn; Nagle's
-    // algorithm would only hold a lone frame back until the client acknowledges the previous
-    // one, which a delayed acknowledgement can put off by milliseconds.
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    // HTTP starts once the handshake is done: the socket reads nothing decrypted before. A
-    // handshake that stalls is ended by the HTTP connection's idle timer like a slow request.
-    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
-        tls->setSslConfiguration(*m_context.tls);
-        tls->startServerEncryption();
-    }
-    // A child: the socket passes from the HTTP connection to a WebSocket connection, and the
-    // share goes back whichever deletes it.
-    new SocketBudgetToken(budget, socket);
     Http::ConnectionLimits limits;
     limits.maxBodyBytes = m_context.settings.maxHttpBodyBytes;
     limits.firstRequestTimeoutMs = m_context.settings.handshakeTimeoutSeconds * 1000;
     // HTTP connections draw from the same serials; their ids never reach the broker.
     const quint64 id = nextId(Broker::Protocol::Pusher);
-    auto *connection = new Http::HttpConnection(socket, id, limits, nullptr);
-    socket->setParent(connection);
+    // Connections are not the worker's QObject children: a parent finds a child it loses by a
+    // linear search, which with twenty thousand connections slowed every upgrade and close.
+    // The worker's tables own them.
+    auto *connection = new Http::HttpConnection(stream, id, limits, nullptr);
     m_http.insert(id, connection);
     connect(connection, &Http::HttpConnection::requestReceived, this, &IoWorker::onRequest);
     connect(connection, &Http::HttpConnection::upgradeRequested, this, &IoWorker::startUpgrade);
@@ -242,27 +218,18 @@ void IoWorker::onRequest(quint64 httpId, const Http::Request &request)
     m_api->handle(request, reply);
 }
 
-void IoWorker::startUpgrade(QTcpSocket *socket, const Http::Request &request)
+void IoWorker::startUpgrade(ByteStream *stream,
+                            const Http::Request &request,
+                            const QByteArray &alreadyRead)
 {
-    // Out of the HTTP connection, which deletes itself now.
-    socket->setParent(nullptr);
     const Result<QByteArray> answer = WebSocket::upgradeResponse(request);
     if (!answer) {
         qCInfo(lcTransport) << "refusing WebSocket handshake" << answer.error().message;
-        socket->write(Http::Response::error(answer.error().code, answer.error().message)
+        stream->write(Http::Response::error(answer.error().code, answer.error().message)
                               .serialise(false));
-        if (socket->state() != QAbstractSocket::ConnectedState) {
-            socket->deleteLater();
-            return;
-        }
-        // Lingers until the client goes, or with the worker.
-        socket->setParent(this);
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        lingeringClose(socket);
+        stream->closeGracefully();
         return;
     }
-    QByteArray alreadyRead;
-    ByteStream *stream = DescriptorStream::fromSocket(socket, &alreadyRead);
     stream->write(*answer);
     auto connection = std::make_unique<WebSocket::Connection>(stream, alreadyRead);
     if (request.path == CentrifugePath) {

@@ -89,7 +89,9 @@ private:
     // 200 when the node takes new clients; 503 while it drains or has not joined its cluster.
     Http::Response readiness() const;
     // Answers the WebSocket handshake and hands the connection to its protocol's session.
-    void startUpgrade(QTcpSocket *socket, const Http::Request &request);
+    void startUpgrade(ByteStream *stream,
+                      const Http::Request &request,
+                      const QByteArray &alreadyRead);
     void startPusherSession(std::unique_ptr<WebSocket::Connection> socket,
                             const Http::Request &request);
     void startCentrifugeSession(std::unique_ptr<WebSocket::Connection> socket,

@@ -12,20 +12,25 @@ SocketStream::SocketStream(QTcpSocket *socket, QObject *parent)
 {
     m_socket->setParent(this);
     connect(m_socket, &QTcpSocket::disconnected, this, &SocketStream::reportClosed);
+    // Once for every reader the stream will have: the HTTP connection, then the WebSocket.
+    connect(m_socket, &QTcpSocket::readyRead, this, &SocketStream::reportReadable);
 }
 
 void SocketStream::startReading(StreamReader *reader)
 {
     m_reader = reader;
-    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
-        if (m_reader) {
-            m_reader->streamReadable();
-        }
-    });
+    m_paused = false;
     if (m_socket->state() != QAbstractSocket::ConnectedState) {
         // Gone before anyone listened for it.
         reportClosed();
     } else if (m_socket->bytesAvailable() > 0) {
+        m_reader->streamReadable();
+    }
+}
+
+void SocketStream::reportReadable()
+{
+    if (m_reader && !m_paused) {
         m_reader->streamReadable();
     }
 }
@@ -46,6 +51,23 @@ QByteArray SocketStream::readAll()
     return m_socket->readAll();
 }
 
+void SocketStream::setReadingPaused(bool paused)
+{
+    if (paused == m_paused) {
+        return;
+    }
+    m_paused = paused;
+    // Qt announces input once; what it buffered while paused is announced again here.
+    if (!paused && m_socket->bytesAvailable() > 0) {
+        QMetaObject::invokeMethod(this, &SocketStream::reportReadable, Qt::QueuedConnection);
+    }
+}
+
+QHostAddress SocketStream::peerAddress() const
+{
+    return m_socket->peerAddress();
+}
+
 void SocketStream::write(const QByteArray &bytes)
 {
     m_socket->write(bytes);
@@ -60,13 +82,19 @@ qint64 SocketStream::unsent() const
 void SocketStream::closeGracefully()
 {
     m_reader = nullptr;
-    disconnect(m_socket, &QTcpSocket::readyRead, this, nullptr);
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
     if (m_gone) {
         deleteLater();
         return;
     }
     lingeringClose(m_socket);
+}
+
+void SocketStream::abort()
+{
+    // The reader hears of it through disconnected(), if the socket was connected at all.
+    m_socket->abort();
+    reportClosed();
 }
 
 } // namespace DNotifier::Transport

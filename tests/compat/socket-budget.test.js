@@ -8,7 +8,7 @@ const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const WebSocket = require('ws');
-const { useNode } = require('./lib/node');
+const { useNode, startNode } = require('./lib/node');
 const { open, sleep, trigger } = require('./lib/helpers');
 
 // With RLIMIT_NOFILE 200 the node keeps 128 descriptors back, so 72 sockets fit.
@@ -20,8 +20,8 @@ function openDescriptors(pid) {
 }
 
 // A raw ws client that counts connection_established without the harness's bookkeeping.
-function rawClient() {
-  const ws = new WebSocket(`ws://127.0.0.1:${node.port}/app/${node.app.key}?protocol=7`);
+function rawClient(server = node) {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/app/${server.app.key}?protocol=7`);
   ws.established = false;
   ws.on('message', (message) => {
     if (JSON.parse(message).event === 'pusher:connection_established') ws.established = true;
@@ -62,11 +62,26 @@ test('over the budget the node never holds more sockets than the budget and serv
 test('descriptors return to their baseline after 300 connections come and go', async () => {
   await sleep(500);
   const baseline = openDescriptors(node.pid);
+  // Each round waits for the last: a client's close completes before the node has seen it,
+  // and two rounds held at once would exceed the budget of 72.
   for (let round = 0; round < 6; ++round) {
     const batch = await Promise.all(Array.from({ length: 50 }, () => open(node)));
     await Promise.all(batch.map((client, i) => (i % 2 ? client.close() : client.destroy())));
+    await waitFor(() => openDescriptors(node.pid) === baseline, `descriptors back to ${baseline} after round ${round + 1}`);
   }
-  await waitFor(() => openDescriptors(node.pid) === baseline, `descriptors back to ${baseline}`);
   const response = await trigger(node, ['news'], 'still-alive', '{}');
   assert.equal(response.status, 200);
+});
+
+// The check that resumes accepting kept running after shutdown closed the listener, and
+// resuming a closed listener crashed the node: stopped while paused at the budget, it died of
+// SIGSEGV once its clients had gone.
+test('a node stopped while accepting is paused at the budget exits cleanly', async () => {
+  const full = await startNode({ openFileLimit: 200 }, 'budget-stop');
+  const clients = Array.from({ length: 100 }, () => rawClient(full));
+  await waitFor(() => full.stderr.includes('socket budget reached, pausing accept'), 'the pause');
+  await waitFor(() => clients.filter((ws) => ws.established).length >= BUDGET - 2, 'the budget used');
+  const exit = await full.stop();
+  for (const ws of clients) ws.terminate();
+  assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null });
 });

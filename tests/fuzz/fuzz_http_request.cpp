@@ -2,7 +2,7 @@
 // with a hostile method, path, query and body.
 //
 // Not covered here: HTTP parsing itself, which Debian's libhttp-parser does (fuzzed upstream;
-// HttpConnection is bound to a socket), and the percent-decoding of the query, which
+// HttpConnection needs a connection's stream and event loop), and the percent-decoding of the query, which
 // httpconnection.cpp does with QUrlQuery in a helper it does not expose. The query pairs below
 // stand for its output: already decoded, so they may hold any byte.
 //
