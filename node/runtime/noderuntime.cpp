@@ -110,6 +110,7 @@ Result<void> NodeRuntime::start()
     const int threadCount = m_settings.ioThreads > 0 ? m_settings.ioThreads : defaultIoThreads();
     m_budget =
             std::make_unique<Transport::SocketBudget>(Transport::SocketBudget::fromOpenFileLimit());
+    m_budget->reserveDescriptorTable();
     std::optional<QSslConfiguration> clientTls;
     if (!m_settings.tlsCertificateFile.isEmpty()) {
         const Result<Transport::TlsIdentity> identity =
