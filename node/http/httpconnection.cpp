@@ -14,6 +14,9 @@ namespace {
 // Requests passed on before the first of them is answered. Enough for a pipelining publisher's
 // events to reach the broker together; the bytes of further requests wait in the socket.
 constexpr std::size_t MaxUnanswered = 64;
+// Answers the client has not taken yet, beyond which no more requests are read: a client that
+// pipelines and never reads would otherwise grow its queue of answers without end.
+constexpr qint64 MaxUnsentAnswerBytes = 1024 * 1024;
 
 HttpConnection *connectionOf(http_parser *parser)
 {
@@ -44,8 +47,8 @@ HttpConnection::HttpConnection(Transport::ByteStream *stream,
 {
     m_idleTimer.setSingleShot(true);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
-        // A request that stops arriving, head or body, must not hold its socket; a client
-        // waiting for answers is not idle.
+        // A request that stops arriving, head or body, must not hold its socket, nor a client
+        // that stops taking its answers; a client waiting for answers is not idle.
         if ((m_mode == Mode::Head || m_mode == Mode::Body) && m_unanswered.empty() && m_stream) {
             qCDebug(lcHttp) << "connection idle, closing"
                             << "conn=" << m_id;
@@ -124,22 +127,47 @@ void HttpConnection::writeAnswers()
     if (m_unanswered.empty()) {
         restartIdleTimer();
     }
+    resumeWhenRoom();
+}
+
+bool HttpConnection::hasRoom() const
+{
+    return m_unanswered.size() < MaxUnanswered && m_stream->unsent() <= MaxUnsentAnswerBytes;
+}
+
+void HttpConnection::resumeWhenRoom()
+{
+    if (!m_stream || (m_mode != Mode::Head && m_mode != Mode::Body)) {
+        return;
+    }
     updateReadingPause();
     // Requests that arrived while there was no room wait in the buffer, and the stream will not
     // announce them again. Parse them on the next loop turn, so that an answer given at once
     // cannot recurse into the next request.
-    if (!m_parsing && m_unanswered.size() < MaxUnanswered && !pending().isEmpty()) {
+    if (!m_parsing && !m_parseQueued && hasRoom() && !pending().isEmpty()) {
+        m_parseQueued = true;
         QMetaObject::invokeMethod(this, &HttpConnection::readAvailable, Qt::QueuedConnection);
     }
 }
 
+void HttpConnection::streamDrained()
+{
+    resumeWhenRoom();
+}
+
 void HttpConnection::updateReadingPause()
 {
+    if (!m_stream) {
+        return;
+    }
     const bool reading = m_mode == Mode::Head || m_mode == Mode::Body;
-    const bool pause = !reading || m_unanswered.size() >= MaxUnanswered;
-    if (m_stream && pause != m_readingPaused) {
+    const bool pause = !reading || !hasRoom();
+    if (pause != m_readingPaused) {
         m_readingPaused = pause;
         m_stream->setReadingPaused(pause);
+        if (reading && m_unanswered.empty()) {
+            restartIdleTimer();
+        }
     }
 }
 
@@ -153,6 +181,7 @@ QHostAddress HttpConnection::peerAddress()
 
 void HttpConnection::readAvailable()
 {
+    m_parseQueued = false;
     if (!m_stream) {
         return;
     }
@@ -171,7 +200,7 @@ void HttpConnection::parseNext()
 {
     m_parsing = true;
     // Every complete request that has arrived, as long as there is room for its answer.
-    while (m_stream && m_unanswered.size() < MaxUnanswered) {
+    while (m_stream && hasRoom()) {
         const quint64 before = m_nextSequence;
         if (m_mode == Mode::Head) {
             parseHead();
@@ -223,7 +252,13 @@ void HttpConnection::parseHead()
         }
         // The parser stops inside the blank line, so the head's end is looked up. The bytes
         // after it are frames, which a lenient reading of line ends could swallow or leave.
-        const qsizetype headEnd = data.indexOf(QByteArrayView("\r\n\r\n"));
+        // Empty lines before the request line are allowed (RFC 9112, 2.2) and skipped.
+        qsizetype requestStart = 0;
+        while (requestStart < data.size()
+               && (data[requestStart] == '\r' || data[requestStart] == '\n')) {
+            ++requestStart;
+        }
+        const qsizetype headEnd = data.indexOf(QByteArrayView("\r\n\r\n"), requestStart);
         if (headEnd < 0) {
             fail(400, u"A WebSocket upgrade request must end its lines with CRLF"_s);
             return;
@@ -250,10 +285,18 @@ void HttpConnection::parseHead()
 void HttpConnection::parseBody()
 {
     const QByteArrayView data = pending();
+    // The parser takes no bytes as the end of the stream: a body still to come would fail.
+    if (data.isEmpty()) {
+        return;
+    }
     const size_t parsed =
             http_parser_execute(&m_parser, &parserSettings(), data.data(), size_t(data.size()));
     consume(qsizetype(parsed));
     const auto status = HTTP_PARSER_ERRNO(&m_parser);
+    if (m_trailersTooLarge) {
+        fail(431, u"Request trailers exceed %1 bytes"_s.arg(m_limits.maxHeaderBytes));
+        return;
+    }
     if (m_bodyTooLarge) {
         fail(413, u"Request body exceeds %1 bytes"_s.arg(m_limits.maxBodyBytes));
         return;
@@ -331,7 +374,11 @@ void HttpConnection::fail(int status, const QString &message)
 
 void HttpConnection::restartIdleTimer()
 {
-    m_idleTimer.start(m_servedOne ? m_limits.keepAliveTimeoutMs : m_limits.firstRequestTimeoutMs);
+    // A client that leaves its answers unread gets no longer than a first request to take them:
+    // it holds their memory until then.
+    const bool waitingForTheClient = m_stream && m_stream->unsent() > MaxUnsentAnswerBytes;
+    m_idleTimer.start(m_servedOne && !waitingForTheClient ? m_limits.keepAliveTimeoutMs
+                                                          : m_limits.firstRequestTimeoutMs);
 }
 
 void HttpConnection::finishHeaders(const http_parser &parser)
@@ -366,6 +413,9 @@ int HttpConnection::onMessageBegin(http_parser *parser)
     self->m_headerValue.clear();
     self->m_readingValue = false;
     self->m_bodyTooLarge = false;
+    self->m_headComplete = false;
+    self->m_trailerBytes = 0;
+    self->m_trailersTooLarge = false;
     return 0;
 }
 
@@ -378,6 +428,9 @@ int HttpConnection::onUrl(http_parser *parser, const char *at, size_t length)
 int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t length)
 {
     HttpConnection *self = connectionOf(parser);
+    if (self->m_headComplete) {
+        return self->skipTrailer(length);
+    }
     if (self->m_readingValue) {
         self->m_request.headers.append({self->m_headerField, self->m_headerValue});
         self->m_headerField.clear();
@@ -391,14 +444,26 @@ int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t le
 int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t length)
 {
     HttpConnection *self = connectionOf(parser);
+    if (self->m_headComplete) {
+        return self->skipTrailer(length);
+    }
     self->m_readingValue = true;
     self->m_headerValue.append(at, qsizetype(length));
     return 0;
 }
 
+int HttpConnection::skipTrailer(size_t length)
+{
+    m_trailerBytes += qint64(length);
+    m_trailersTooLarge = m_trailerBytes > m_limits.maxHeaderBytes;
+    return m_trailersTooLarge ? 1 : 0;
+}
+
 int HttpConnection::onHeadersComplete(http_parser *parser)
 {
-    connectionOf(parser)->finishHeaders(*parser);
+    HttpConnection *self = connectionOf(parser);
+    self->finishHeaders(*parser);
+    self->m_headComplete = true;
     http_parser_pause(parser, 1);
     return 0;
 }

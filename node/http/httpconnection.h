@@ -79,10 +79,16 @@ private:
 
     void streamReadable() override;
     void streamClosed() override;
+    void streamDrained() override;
     void readAvailable();
     void parseNext();
-    // Reads only while there is room for another request's answer.
+    // Room for another request's answer: fewer than 64 unanswered, and the client takes the
+    // answers it has.
+    bool hasRoom() const;
+    // Reads only while there is room.
     void updateReadingPause();
+    // Reads and parses again once there is room.
+    void resumeWhenRoom();
     QHostAddress peerAddress();
     void finish();
     void parseHead();
@@ -102,6 +108,9 @@ private:
     static int onHeaderField(http_parser *parser, const char *at, size_t length);
     static int onHeaderValue(http_parser *parser, const char *at, size_t length);
     static int onHeadersComplete(http_parser *parser);
+    // The fields of a chunked body's trailer section: counted against the header limit, and
+    // otherwise ignored, so that nothing sent after the head can pass for a header of it.
+    int skipTrailer(size_t length);
     static int onBody(http_parser *parser, const char *at, size_t length);
     static int onMessageComplete(http_parser *parser);
     static const http_parser_settings &parserSettings();
@@ -127,10 +136,14 @@ private:
     Request m_request;
     bool m_keepAlive = false;
     bool m_bodyTooLarge = false;
+    bool m_headComplete = false;
+    qint64 m_trailerBytes = 0;
+    bool m_trailersTooLarge = false;
     bool m_servedOne = false;
     std::deque<Unanswered> m_unanswered;
     quint64 m_nextSequence = 0;
     bool m_parsing = false;
+    bool m_parseQueued = false;
     QTimer m_idleTimer;
 };
 

@@ -21,6 +21,9 @@ public:
     // Once, when the connection is gone (peer closed, error or abort).
     virtual void streamClosed() = 0;
 
+    // Everything written so far has been handed to the kernel (unsent() is 0 again).
+    virtual void streamDrained() { }
+
 protected:
     ~StreamReader() = default;
 };

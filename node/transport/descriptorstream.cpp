@@ -212,6 +212,8 @@ void DescriptorStream::flush()
     }
     if (m_closing) {
         shutDownSending();
+    } else if (m_reader) {
+        m_reader->streamDrained();
     }
 }
 

@@ -14,6 +14,17 @@ SocketStream::SocketStream(QTcpSocket *socket, QObject *parent)
     connect(m_socket, &QTcpSocket::disconnected, this, &SocketStream::reportClosed);
     // Once for every reader the stream will have: the HTTP connection, then the WebSocket.
     connect(m_socket, &QTcpSocket::readyRead, this, &SocketStream::reportReadable);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &SocketStream::reportDrained);
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket)) {
+        connect(tls, &QSslSocket::encryptedBytesWritten, this, &SocketStream::reportDrained);
+    }
+}
+
+void SocketStream::reportDrained()
+{
+    if (m_reader && unsent() == 0) {
+        m_reader->streamDrained();
+    }
 }
 
 void SocketStream::startReading(StreamReader *reader)

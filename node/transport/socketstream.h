@@ -30,6 +30,7 @@ public:
 
 private:
     void reportReadable();
+    void reportDrained();
     void reportClosed();
 
     QTcpSocket *m_socket;

@@ -10,6 +10,7 @@
 
 const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 const { useNode, HOST } = require('./lib/node');
@@ -242,6 +243,13 @@ function payloadOfBytes(bytes) {
   return text;
 }
 
+// CPU time a process has used so far, in clock ticks (user and system).
+function cpuTicks(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 // One chunk of a chunked body.
 const asChunk = (piece) => Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]);
 
@@ -435,6 +443,68 @@ describe('HTTP transport', () => {
     assert.equal(conn.closed, false);
   });
 
+  // A parse pass queued once per freed slot found the 65th request's body not there yet and
+  // passed the parser zero bytes, which it takes as the end of the stream: 400 and close.
+  test('pipelining: 64 requests and the head of a 65th whose body comes later are all answered 200', T, async () => {
+    const channel = h.uniq('pipe-65-');
+    const conn = await RawHttp.open(node);
+    const requests = Array.from({ length: 64 }, (_, i) =>
+      eventsRequest(node.app, JSON.stringify({ name: 'e', channels: [channel], data: String(i) })),
+    );
+    const last = eventsRequest(node.app, JSON.stringify({ name: 'e', channels: [channel], data: 'last' }));
+    const headEnd = last.indexOf('\r\n\r\n') + 4;
+    conn.write(Buffer.concat([...requests, last.subarray(0, headEnd)]));
+    for (let i = 0; i < 64; i += 1) {
+      const response = await conn.nextResponse();
+      assert.equal(response.status, 200, `response ${i}: ${response.text}`);
+    }
+    conn.write(last.subarray(headEnd));
+    const response = await conn.nextResponse();
+    assert.equal(response.status, 200, `the 65th: ${response.text}`);
+    assert.equal(response.text, '{}');
+    assert.equal(conn.closed, false);
+  });
+
+  // Answers a client has not taken count: past 1 MiB of them the node reads no more requests, so
+  // a client that pipelines and never reads fills TCP's buffers and stops, instead of growing
+  // the node's memory with every request it sends (it grew by 3 GB for 1 GB of requests).
+  test('pipelining without reading the answers: TCP holds the client back, and the answers arrive in order once it reads', T, async () => {
+    const socket = net.connect({ host: HOST, port: node.port });
+    track(() => socket.destroy());
+    await new Promise((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.pause();
+    const health = request('GET', '/healthz');
+    const block = Buffer.concat(Array.from({ length: 16_384 }, () => health));
+    const total = 128 * block.length;
+    for (let i = 0; i < 128; i += 1) socket.write(block);
+    // Until the node idles: then it either waits for the client to read or has read all of it.
+    // (node:net counts what waits in the socket's own buffer as written too.)
+    const takenByKernel = () => socket.bytesWritten - socket.writableLength;
+    let ticks = cpuTicks(node.pid);
+    for (;;) {
+      await h.sleep(500);
+      const now = cpuTicks(node.pid);
+      if (takenByKernel() >= total || now - ticks <= 1) break;
+      ticks = now;
+    }
+    const taken = takenByKernel();
+    assert.ok(taken < total / 4, `the node took ${taken} of ${total} bytes from a client that reads nothing`);
+    const other = await rawRoundTrip(node, request('GET', '/healthz'));
+    assert.equal(other.response.status, 200, 'another client is served meanwhile');
+    other.conn.destroy();
+
+    const conn = new RawHttp(socket);
+    socket.resume();
+    for (let i = 0; i < 1000; i += 1) {
+      const response = await conn.nextResponse();
+      assert.equal(response.text, '{"status":"ok"}', `answer ${i}`);
+    }
+    conn.destroy();
+  });
+
   test('pipelining: nothing after a Connection: close request or a malformed one is answered, and earlier answers still come first', T, async () => {
     const closing = await RawHttp.open(node);
     closing.write(
@@ -566,6 +636,28 @@ describe('HTTP transport', () => {
     await conn.waitClosed();
   });
 
+  // A chunked body may end with trailer fields; they fall under the header limit and are never
+  // taken for headers of the request (a proxy that filters headers may pass trailers on).
+  test('chunked trailers above 16 KB get 431 and close; smaller ones are ignored', T, async () => {
+    const channel = h.uniq('trailers-');
+    const body = Buffer.from(JSON.stringify({ name: 'e', channels: [channel], data: 'x' }));
+    const target = signedTarget(node.app, 'POST', `/apps/${node.app.id}/events`, body);
+    const chunkedHead = head('POST', target, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    const trailers = (count) => Object.entries(manyHeaders(count, 'X-Trailer-', 'v'.repeat(100)))
+      .map(([name, value]) => `${name}: ${value}\r\n`).join('');
+
+    const small = await RawHttp.open(node);
+    small.write(Buffer.concat([chunkedHead, asChunk(body), Buffer.from(`0\r\n${trailers(10)}\r\n`)]));
+    const accepted = await small.nextResponse();
+    assert.equal(accepted.status, 200, accepted.text);
+    small.destroy();
+
+    const large = await RawHttp.open(node);
+    large.write(Buffer.concat([chunkedHead, asChunk(body), Buffer.from(`0\r\n${trailers(170)}\r\n`)]));
+    assertJsonError(await large.nextResponse(), 431, 'trailers of 17 KB');
+    await large.waitClosed();
+  });
+
   test('a garbage request line gets 400 and the connection is closed', T, async () => {
     const garbage = [
       ['words', Buffer.from('THIS IS NOT HTTP\r\n\r\n')],
@@ -669,6 +761,36 @@ describe('HTTP transport', () => {
       assertJsonError(await conn.nextResponse(), status, what);
       await conn.waitClosed();
     }
+  });
+
+  // Empty lines before a request line are to be skipped (RFC 9112, 2.2); the end of an upgrade
+  // request's head was looked for from the first of them, so the request was read as frames.
+  test('empty lines before a WebSocket upgrade request are skipped', T, async () => {
+    const socket = net.connect({ host: HOST, port: node.port });
+    track(() => socket.destroy());
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('error', () => {});
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      '\r\n\r\n' +
+        `GET /app/${node.app.key}?protocol=7 HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\n` +
+        'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    const waitFor = async (text) => {
+      for (let i = 0; i < 200 && !received.includes(text); i += 1) await h.sleep(50);
+      assert.ok(received.includes(text), `no ${text} in ${JSON.stringify(received.slice(0, 400))}`);
+    };
+    await waitFor('pusher:connection_established');
+    assert.match(received, /^HTTP\/1\.1 101 /, received.slice(0, 200));
+    assert.match(received, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+    // The request was not taken for frames: the WebSocket stays open and answers a ping.
+    const ping = Buffer.from('{"event":"pusher:ping","data":{}}');
+    const mask = Buffer.from([1, 2, 3, 4]);
+    const masked = Buffer.from(ping.map((byte, i) => byte ^ mask[i % 4]));
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | ping.length]), mask, masked]));
+    await waitFor('pusher:pong');
+    socket.destroy();
   });
 
   test('a disabled app: WebSocket closed with 4003, signed API requests answered 403', T, async () => {

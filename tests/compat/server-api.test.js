@@ -7,6 +7,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const http = require('node:http');
+const net = require('node:net');
 const { useNode } = require('./lib/node');
 const { open, sub: pusherSub } = require('./lib/helpers');
 const { connToken, rawConnected } = require('./lib/centrifuge');
@@ -124,4 +125,22 @@ test('protocol errors are 200 with an error object; bad HTTP gets 400 and 405', 
   assert.equal(notJson.status, 400);
   assert.match(notJson.text, /JSON/);
   assert.equal((await post('/api/publish', '', { 'X-API-Key': 'service-key' }, 'GET')).status, 405);
+});
+
+// Trailer fields of a chunked body are not headers of the request: a key sent only there does
+// not authenticate (before, the node merged trailers into the headers).
+test('an X-API-Key sent only as a chunked trailer is no key: 401', async () => {
+  const socket = net.connect({ host: '127.0.0.1', port: node.port });
+  let received = '';
+  socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const body = '{"channel":"trailer-news","data":{"x":1}}';
+  socket.write(
+    'POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+      'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n' +
+      `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\nX-API-Key: service-key\r\nX-Other: 1\r\n\r\n`,
+  );
+  await closed;
+  assert.match(received, /^HTTP\/1\.1 401 /, received.slice(0, 200));
 });
