@@ -128,6 +128,7 @@ void HttpConnection::writeAnswers()
         restartIdleTimer();
     }
     resumeWhenRoom();
+    closeWhenAnswered();
 }
 
 bool HttpConnection::hasRoom() const
@@ -153,6 +154,27 @@ void HttpConnection::resumeWhenRoom()
 void HttpConnection::streamDrained()
 {
     resumeWhenRoom();
+}
+
+void HttpConnection::streamInputEnded()
+{
+    // A client may shut down its sending side after its last request and still read the
+    // answers (printf ... | nc, or a script that half-closes).
+    m_inputEnded = true;
+    closeWhenAnswered();
+}
+
+void HttpConnection::closeWhenAnswered()
+{
+    // Requests still buffered are parsed first (a parse is queued); what is left after them is
+    // part of a request that can never complete.
+    if (!m_inputEnded || !m_stream || !m_unanswered.empty() || m_parseQueued || m_parsing) {
+        return;
+    }
+    m_mode = Mode::Closing;
+    m_idleTimer.stop();
+    std::exchange(m_stream, nullptr)->closeGracefully();
+    finish();
 }
 
 void HttpConnection::updateReadingPause()
@@ -215,6 +237,7 @@ void HttpConnection::parseNext()
     }
     m_parsing = false;
     updateReadingPause();
+    closeWhenAnswered();
 }
 
 void HttpConnection::parseHead()

@@ -80,6 +80,9 @@ private:
     void streamReadable() override;
     void streamClosed() override;
     void streamDrained() override;
+    void streamInputEnded() override;
+    // Once the client has ended its input: closes when every request it completed is answered.
+    void closeWhenAnswered();
     void readAvailable();
     void parseNext();
     // Room for another request's answer: fewer than 64 unanswered, and the client takes the
@@ -144,6 +147,7 @@ private:
     quint64 m_nextSequence = 0;
     bool m_parsing = false;
     bool m_parseQueued = false;
+    bool m_inputEnded = false;
     QTimer m_idleTimer;
 };
 

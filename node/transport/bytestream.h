@@ -18,8 +18,11 @@ class StreamReader
 public:
     // readAll() has something, or the peer has closed.
     virtual void streamReadable() = 0;
-    // Once, when the connection is gone (peer closed, error or abort).
+    // Once, when the connection is gone (reset, error or abort).
     virtual void streamClosed() = 0;
+    // Once: the peer has ended its input (a TCP FIN: it half-closed, or closed and will reset
+    // what is sent to it). The stream still sends until the reader closes it.
+    virtual void streamInputEnded() = 0;
 
     // Everything written so far has been handed to the kernel (unsent() is 0 again).
     virtual void streamDrained() { }

@@ -100,16 +100,29 @@ void DescriptorStream::descriptorReady(quint32 events)
 void DescriptorStream::startReading(StreamReader *reader)
 {
     m_reader = reader;
-    if (m_fd >= 0 && !m_closing) {
-        m_reading = true;
-        updateWatch();
+    if (m_fd < 0 || m_closing) {
+        return;
     }
+    if (m_inputEnded) {
+        // A new reader (the WebSocket after an upgrade) hears it too, once its owner is set up.
+        QMetaObject::invokeMethod(
+                this,
+                [this] {
+                    if (m_reader && !m_closing) {
+                        m_reader->streamInputEnded();
+                    }
+                },
+                Qt::QueuedConnection);
+        return;
+    }
+    m_reading = true;
+    updateWatch();
 }
 
 void DescriptorStream::setReadingPaused(bool paused)
 {
-    // A closing stream reads to discard, paused or not.
-    if (m_fd >= 0 && !m_closing && m_reader && m_reading == paused) {
+    // A closing stream reads to discard, paused or not; one whose input ended reads nothing.
+    if (m_fd >= 0 && !m_closing && !m_inputEnded && m_reader && m_reading == paused) {
         m_reading = !paused;
         updateWatch();
     }
@@ -141,7 +154,8 @@ QByteArray DescriptorStream::readAll()
         } else if (errno == EINTR) {
             continue;
         } else {
-            m_peerClosed = errno != EAGAIN && errno != EWOULDBLOCK;
+            m_readFailed = errno != EAGAIN && errno != EWOULDBLOCK;
+            m_peerClosed = m_readFailed;
             break;
         }
     }
@@ -152,16 +166,34 @@ void DescriptorStream::onReadable()
 {
     if (m_closing) {
         m_discarded += readAll().size();
-        if (m_peerClosed || m_discarded > MaxDiscardedBytes) {
+        // A peer that only shut down its sending side still reads what is left to send.
+        if (m_readFailed || (m_peerClosed && unsent() == 0) || m_discarded > MaxDiscardedBytes) {
             finish();
+        } else if (m_peerClosed) {
+            stopReading();
         }
         return;
     }
     if (m_reader) {
         m_reader->streamReadable();
     }
-    if (m_peerClosed) {
+    if (m_readFailed) {
         finish();
+    } else if (m_peerClosed && m_fd >= 0 && !m_closing && !m_inputEnded) {
+        // The end of input is reported on every turn while it is watched.
+        m_inputEnded = true;
+        stopReading();
+        if (m_reader) {
+            m_reader->streamInputEnded();
+        }
+    }
+}
+
+void DescriptorStream::stopReading()
+{
+    if (m_reading) {
+        m_reading = false;
+        updateWatch();
     }
 }
 
@@ -212,6 +244,9 @@ void DescriptorStream::flush()
     }
     if (m_closing) {
         shutDownSending();
+        if (m_peerClosed) {
+            finish();
+        }
     } else if (m_reader) {
         m_reader->streamDrained();
     }

@@ -49,6 +49,7 @@ private:
     // Tells the dispatcher what the stream waits for now.
     void updateWatch();
     void onReadable();
+    void stopReading();
     void shutDownSending();
     void finish();
 
@@ -60,7 +61,11 @@ private:
     QByteArray m_outbox;
     qsizetype m_sent = 0;
     bool m_flushQueued = false;
+    // The peer sent its end of stream (or reading failed, m_readFailed).
     bool m_peerClosed = false;
+    bool m_readFailed = false;
+    // The reader heard of the end of input; the stream still writes until it is closed.
+    bool m_inputEnded = false;
     bool m_closing = false;
     bool m_shutDown = false;
     qint64 m_discarded = 0;

@@ -87,6 +87,16 @@ void Connection::streamReadable()
     }
 }
 
+void Connection::streamInputEnded()
+{
+    // The client will send nothing more, not even a close frame, and it may be gone: the session
+    // ends now (a crashed client must leave its presence channels at once). What is already
+    // queued for it still goes out before TCP closes; answers the broker gives later do not.
+    if (m_state == State::Open) {
+        letStreamLinger();
+    }
+}
+
 void Connection::streamClosed()
 {
     if (m_state == State::Open) {

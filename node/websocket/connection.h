@@ -65,6 +65,7 @@ private:
 
     void streamReadable() override;
     void streamClosed() override;
+    void streamInputEnded() override;
     void take(const QByteArray &data);
     void handle(const Message &message);
     void letStreamLinger();

@@ -243,6 +243,38 @@ function payloadOfBytes(bytes) {
   return text;
 }
 
+// A WebSocket opened on a raw socket (`prefix` goes before the upgrade request), to control
+// the bytes and the TCP close; what arrives is kept as Latin-1 text.
+async function rawWebSocket(node, prefix = '') {
+  const socket = net.connect({ host: HOST, port: node.port, allowHalfOpen: true });
+  track(() => socket.destroy());
+  let text = '';
+  socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+  socket.on('error', () => {});
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    prefix +
+      `GET /app/${node.app.key}?protocol=7 HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\n` +
+      'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  const received = () => text;
+  const waitFor = async (wanted) => {
+    for (let i = 0; i < 200 && !text.includes(wanted); i += 1) await h.sleep(50);
+    assert.ok(text.includes(wanted), `no ${wanted} in ${JSON.stringify(text.slice(0, 400))}`);
+  };
+  return { socket, closed, received, waitFor };
+}
+
+// A client's text frame (masked, as clients must) of fewer than 126 bytes.
+function maskedTextFrame(text) {
+  const payload = Buffer.from(text);
+  assert.ok(payload.length < 126);
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const masked = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]));
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
 // CPU time a process has used so far, in clock ticks (user and system).
 function cpuTicks(pid) {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -766,31 +798,50 @@ describe('HTTP transport', () => {
   // Empty lines before a request line are to be skipped (RFC 9112, 2.2); the end of an upgrade
   // request's head was looked for from the first of them, so the request was read as frames.
   test('empty lines before a WebSocket upgrade request are skipped', T, async () => {
-    const socket = net.connect({ host: HOST, port: node.port });
-    track(() => socket.destroy());
-    let received = '';
-    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    await new Promise((resolve) => socket.once('connect', resolve));
-    socket.write(
-      '\r\n\r\n' +
-        `GET /app/${node.app.key}?protocol=7 HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\n` +
-        'Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-    );
-    const waitFor = async (text) => {
-      for (let i = 0; i < 200 && !received.includes(text); i += 1) await h.sleep(50);
-      assert.ok(received.includes(text), `no ${text} in ${JSON.stringify(received.slice(0, 400))}`);
-    };
-    await waitFor('pusher:connection_established');
-    assert.match(received, /^HTTP\/1\.1 101 /, received.slice(0, 200));
-    assert.match(received, /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
+    const ws = await rawWebSocket(node, '\r\n\r\n');
+    await ws.waitFor('pusher:connection_established');
+    assert.match(ws.received(), /^HTTP\/1\.1 101 /, ws.received().slice(0, 200));
+    assert.match(ws.received(), /Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=\r\n/i);
     // The request was not taken for frames: the WebSocket stays open and answers a ping.
-    const ping = Buffer.from('{"event":"pusher:ping","data":{}}');
-    const mask = Buffer.from([1, 2, 3, 4]);
-    const masked = Buffer.from(ping.map((byte, i) => byte ^ mask[i % 4]));
-    socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | ping.length]), mask, masked]));
-    await waitFor('pusher:pong');
-    socket.destroy();
+    ws.socket.write(maskedTextFrame('{"event":"pusher:ping","data":{}}'));
+    await ws.waitFor('pusher:pong');
+    ws.socket.destroy();
+  });
+
+  // A client may shut down its sending side after its last request and still read: the answers
+  // go out before the node closes (they were dropped with the connection).
+  test('HTTP clients that half-close right after their requests get every answer, in order, then the end', T, async () => {
+    const channel = h.uniq('half-http-');
+    const subscriber = await h.open(node);
+    await h.subOk(subscriber, channel);
+    // One event each, then the end of input at once: the answer comes from the broker after the
+    // node has seen the end.
+    for (let i = 0; i < 10; i += 1) {
+      const conn = await RawHttp.open(node);
+      conn.socket.end(eventsRequest(node.app, JSON.stringify({ name: 'half', channels: [channel], data: `one-${i}` })));
+      const response = await conn.nextResponse();
+      assert.equal(response.text, '{}', `request ${i}: ${response.statusLine}`);
+      await conn.waitClosed();
+    }
+    // Pipelined: events and health checks alternating.
+    const conn = await RawHttp.open(node);
+    const requests = [];
+    for (let i = 0; i < 100; i += 1) {
+      requests.push(i % 2 === 0
+        ? eventsRequest(node.app, JSON.stringify({ name: 'half', channels: [channel], data: `many-${i / 2}` }))
+        : request('GET', '/healthz'));
+    }
+    conn.socket.end(Buffer.concat(requests));
+    for (let i = 0; i < 100; i += 1) {
+      const response = await conn.nextResponse();
+      assert.equal(response.text, i % 2 === 0 ? '{}' : '{"status":"ok"}', `answer ${i}: ${response.statusLine}`);
+    }
+    await conn.waitClosed();
+    assert.equal(conn.sawEnd, true, 'the node ended the connection with FIN');
+    const expected = [...Array.from({ length: 10 }, (_, i) => `one-${i}`), ...Array.from({ length: 50 }, (_, i) => `many-${i}`)];
+    const events = () => subscriber.messages.filter((m) => m.event === 'half' && m.channel === channel);
+    await subscriber.waitUntil(() => (events().length >= expected.length ? true : undefined), { what: 'every event' });
+    assert.deepEqual(events().map((m) => m.rawData), expected, 'each event published once, in order');
   });
 
   test('a disabled app: WebSocket closed with 4003, signed API requests answered 403', T, async () => {
