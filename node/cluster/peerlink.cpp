@@ -172,6 +172,12 @@ void PeerLink::writeFrame(const QByteArray &frame)
         return;
     }
     m_socket->write(frame);
+    // Sent at once rather than when the loop comes round to Qt's own flush: in the benchmark's
+    // two-node latency case the p99 went from 418-436 µs to 242-394 µs. Each frame becomes a TLS
+    // record and a send() of its own; a publication crosses each peer link once (the receiving
+    // node fans it out), so that is one more system call per publication and peer. Sending only
+    // the first frame of each loop turn at once did not keep the gain (312-448 µs).
+    m_socket->flush();
 }
 
 void PeerLink::close(const QString &reason)
