@@ -281,8 +281,10 @@ void HttpConnection::parseHead()
                && (data[requestStart] == '\r' || data[requestStart] == '\n')) {
             ++requestStart;
         }
+        // Only a blank line where the parser stopped ends the head: one further on is in the
+        // client's frames, and a head with bare LF line ends is refused.
         const qsizetype headEnd = data.indexOf(QByteArrayView("\r\n\r\n"), requestStart);
-        if (headEnd < 0) {
+        if (headEnd < 0 || headEnd + 4 < qsizetype(parsed) || headEnd + 4 > qsizetype(parsed) + 1) {
             fail(400, u"A WebSocket upgrade request must end its lines with CRLF"_s);
             return;
         }

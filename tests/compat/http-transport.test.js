@@ -786,6 +786,9 @@ describe('HTTP transport', () => {
       ['no key', upgrade(['Sec-WebSocket-Version: 13']), 400],
       ['a 5-byte key', upgrade(['Sec-WebSocket-Version: 13', 'Sec-WebSocket-Key: aGVsbG8=']), 400],
       ['bare-LF lines', upgrade(['Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${key}`], '\n'), 400],
+      // A blank CRLF line further on is in what follows the head, not its end.
+      ['bare-LF lines, then a blank CRLF line',
+        Buffer.concat([upgrade(['Sec-WebSocket-Version: 13', `Sec-WebSocket-Key: ${key}`], '\n'), Buffer.from('x\r\n\r\n')]), 400],
     ];
     for (const [what, bytes, status] of cases) {
       const conn = await RawHttp.open(node);

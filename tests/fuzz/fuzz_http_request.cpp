@@ -1,8 +1,8 @@
 // libFuzzer target: the signature check of a Pusher HTTP API request (HttpApi::verifySignature)
 // with a hostile method, path, query and body.
 //
-// Not covered here: HTTP parsing itself, which Debian's libhttp-parser does (fuzzed upstream;
-// HttpConnection needs a connection's stream and event loop), and the percent-decoding of the query, which
+// Not covered here: HTTP parsing itself (fuzz_http_connection drives HttpConnection, around
+// Debian's libhttp-parser), and the percent-decoding of the query, which
 // httpconnection.cpp does with QUrlQuery in a helper it does not expose. The query pairs below
 // stand for its output: already decoded, so they may hold any byte.
 //
