@@ -17,6 +17,17 @@
 
 namespace DNotifier::Transport {
 
+namespace {
+
+ByteStream *refuse(int fd, SocketBudget *budget)
+{
+    ::close(fd);
+    budget->release();
+    return nullptr;
+}
+
+} // namespace
+
 ByteStream *acceptedStream(int fd,
                            const std::optional<QSslConfiguration> &tls,
                            SocketBudget *budget)
@@ -30,9 +41,7 @@ ByteStream *acceptedStream(int fd,
         if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0
             || ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof(noDelay)) != 0) {
             qCWarning(lcTransport) << "could not set up accepted socket:" << qt_error_string(errno);
-            ::close(fd);
-            budget->release();
-            return nullptr;
+            return refuse(fd, budget);
         }
         return new DescriptorStream(fd, dispatcher, budget);
     }
@@ -40,9 +49,7 @@ ByteStream *acceptedStream(int fd,
     if (!socket->setSocketDescriptor(fd)) {
         qCWarning(lcTransport) << "could not adopt socket" << socket->errorString();
         delete socket;
-        ::close(fd);
-        budget->release();
-        return nullptr;
+        return refuse(fd, budget);
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // The socket reports nothing decrypted before its handshake is done, so HTTP starts after

@@ -7,7 +7,6 @@
 #include <QObject>
 
 #include <atomic>
-#include <utility>
 
 namespace DNotifier::Transport {
 
@@ -54,19 +53,10 @@ public:
         , m_budget(budget)
     { }
 
-    ~SocketBudgetToken() override
-    {
-        if (m_budget) {
-            m_budget->release();
-        }
-    }
-
-    // Hands the share to a new owner, which releases it itself (an object of its own per
-    // connection costs more memory than the rest of an idle connection's parts).
-    SocketBudget *takeShare() { return std::exchange(m_budget, nullptr); }
+    ~SocketBudgetToken() override { m_budget->release(); }
 
 private:
-    SocketBudget *m_budget;
+    SocketBudget *const m_budget;
 };
 
 } // namespace DNotifier::Transport
